@@ -1,0 +1,1 @@
+"""Service layer: settings, services, the JSON API (FastAPI) and the ``tom`` CLI."""

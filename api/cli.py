@@ -1,0 +1,217 @@
+"""The ``tom`` command line.
+
+Every command keeps its state under ``$TOM_HOME`` and, when it cannot do its job, exits
+non-zero with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.embeddings import EmbeddingModelError
+from api.settings import get_settings
+from taxonomy.errors import TaxonomyError
+from taxonomy.normaliser import Match
+
+app = typer.Typer(help="Talent op Maat: skills-based job matching.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+taxonomy_app = typer.Typer(help="Skills taxonomy: import ESCO, suggest and extract skills.", no_args_is_help=True)
+occupations_app = typer.Typer(help="Occupations: map job titles to occupations.", no_args_is_help=True)
+app.add_typer(taxonomy_app, name="taxonomy")
+app.add_typer(occupations_app, name="occupations")
+
+
+def fail(message: str, code: int = 1) -> None:
+    """One line on stderr, then exit."""
+    typer.echo(f"tom: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _service():  # type: ignore[no-untyped-def]
+    from api.services.taxonomy import TaxonomyService
+
+    return TaxonomyService(get_settings())
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the web app and the JSON API."""
+    import uvicorn
+
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+# ----------------------------------------------------------------------------------- taxonomy
+@taxonomy_app.command("status")
+def taxonomy_status() -> None:
+    """Show what the taxonomy holds (and build the caches)."""
+    svc = _service()
+    try:
+        tax = svc.taxonomy
+        svc.index("skill")
+        svc.index("occupation")
+    except (TaxonomyError, EmbeddingModelError) as exc:
+        fail(str(exc))
+    counts = tax.counts()
+    typer.echo(f"TOM_HOME: {svc.settings.home}")
+    typer.echo("sources: " + ", ".join(tax.sources))
+    for k in ("skill", "occupation", "skill_group", "isco_group", "occupation_skill_relations",
+              "skill_skill_relations"):
+        typer.echo(f"  {k}: {counts.get(k, 0)}")
+
+
+@taxonomy_app.command("import-esco")
+def import_esco(
+    paths: Annotated[list[Path], typer.Argument(help="ESCO CSV packages: zips, folders or CSV files.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Import the official ESCO CSV packages (any languages) into the taxonomy."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    svc = _service()
+    try:
+        if quiet or not sys.stderr.isatty():
+            report = svc.import_esco(paths)
+        else:
+            with Progress(TextColumn("ESCO"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                          transient=True) as bar:
+                task = bar.add_task("read", total=None)
+
+                def tick(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                report = svc.import_esco(paths, tick)
+        svc.index("skill")  # build the search caches now, not on the first query
+        svc.index("occupation")
+    except (TaxonomyError, EmbeddingModelError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    if not report.changed:
+        typer.echo(f"nothing changed: the taxonomy already holds these {len(report.files)} files")
+    else:
+        b, a = report.before, report.after
+        typer.echo(
+            f"imported {len(report.files)} files, languages {','.join(report.languages) or '-'}: "
+            f"skills {b.get('skill', 0)} -> {a.get('skill', 0)}, occupations {b.get('occupation', 0)} -> "
+            f"{a.get('occupation', 0)}, occupation-skill relations {b.get('occupation_skill_relations', 0)} -> "
+            f"{a.get('occupation_skill_relations', 0)}"
+        )
+    if report.skipped:
+        typer.echo(f"skipped {len(report.skipped)} unknown CSV files: {', '.join(report.skipped[:5])}", err=True)
+
+
+def _batch_lines(path: Path) -> Iterator[tuple[str, str]]:
+    try:
+        fh = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    except OSError as exc:
+        fail(f"{path}: {exc.strerror}")
+    with fh:
+        for n, line in enumerate(fh, 1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            if "\t" not in line:
+                fail(f"{path}:{n}: expected 'qid<TAB>text'")
+            qid, text = line.split("\t", 1)
+            yield qid, text
+
+
+def _result(m: Match) -> dict[str, object]:
+    d: dict[str, object] = {
+        "esco_uri": m.concept_id if m.concept_id.startswith("http://data.europa.eu/esco/") else None,
+        "id": m.concept_id,
+        "label": m.label,
+        "score": round(m.score, 4),
+    }
+    if m.span is not None:
+        d["span"] = list(m.span)
+        d["evidence"] = m.evidence
+    return d
+
+
+def _run(kind: str, fn: Callable[[str, int, str], list[Match]], text: str | None, batch: Path | None,
+         top: int, lang: str, as_json: bool) -> None:
+    if top < 1:
+        fail("--top must be at least 1", 2)
+    try:
+        if batch is not None:
+            out = sys.stdout
+            for qid, q in _batch_lines(batch):
+                out.write(json.dumps({"qid": qid, "results": [_result(m) for m in fn(q, top, lang)]},
+                                     ensure_ascii=False) + "\n")
+            return
+        queries = [text] if text is not None else None
+        if queries is None:
+            if sys.stdin.isatty():
+                typer.echo(f"Type a {kind} (empty line or Ctrl-D to stop).", err=True)
+            queries = _interactive()
+        for q in queries:
+            results = fn(q, top, lang)
+            if as_json:
+                typer.echo(json.dumps({"text": q, "results": [_result(m) for m in results]}, ensure_ascii=False))
+                continue
+            if not results:
+                typer.echo("  (niets gevonden)")
+            for m in results:
+                where = f"  «{m.evidence}»" if m.evidence else ""
+                typer.echo(f"  {m.score:4.2f}  {m.label}{where}   [{m.concept_id}]")
+    except (TaxonomyError, EmbeddingModelError) as exc:
+        fail(str(exc))
+
+
+def _interactive() -> Iterator[str]:
+    while True:
+        if sys.stdin.isatty():
+            sys.stderr.write("> ")
+            sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line or not line.strip():
+            return
+        yield line.strip()
+
+
+TextArg = Annotated[str | None, typer.Argument(help="Text to look up; omit for interactive use.")]
+BatchOpt = Annotated[Path | None, typer.Option("--batch", help="TSV file of 'qid<TAB>text' lines ('-' = stdin).")]
+TopOpt = Annotated[int, typer.Option("--top", help="Number of results per query.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of the labels shown (nl or en).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output for single texts too.")]
+
+
+@taxonomy_app.command("suggest")
+def taxonomy_suggest(text: TextArg = None, batch: BatchOpt = None, top: TopOpt = 10, lang: LangOpt = "nl",
+                     as_json: JsonOpt = False) -> None:
+    """Skills for a short phrase ("gastvrij", "cv-ketels onderhouden")."""
+    svc = _service()
+    _run("skill", lambda t, k, lg: svc.suggest_skills(t, k, lg), text, batch, top, lang, as_json)
+
+
+@taxonomy_app.command("extract")
+def taxonomy_extract(text: TextArg = None, batch: BatchOpt = None, top: TopOpt = 10, lang: LangOpt = "nl",
+                     as_json: JsonOpt = False) -> None:
+    """Skills mentioned in a sentence, a vacancy text or a CV, with the words that show them."""
+    svc = _service()
+    _run("text", lambda t, k, lg: svc.extract_skills(t, k, lg), text, batch, top, lang, as_json)
+
+
+@occupations_app.command("suggest")
+def occupations_suggest(text: TextArg = None, batch: BatchOpt = None, top: TopOpt = 10, lang: LangOpt = "nl",
+                        as_json: JsonOpt = False) -> None:
+    """Occupations for a job title ("verzorgende ig", "monteur cv")."""
+    svc = _service()
+    _run("job title", lambda t, k, lg: svc.suggest_occupations(t, k, lg), text, batch, top, lang, as_json)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,1 @@
+"""Services: what the API, the CLI and the web pages call."""

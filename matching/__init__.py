@@ -1,0 +1,1 @@
+"""The scoring core: pure functions and array-backed indexes over concept ids (no I/O)."""

@@ -1,0 +1,486 @@
+"""The normaliser: from a person's words to taxonomy concepts.
+
+Hybrid retrieval over every label (preferred, alternative, hidden; all languages) of the
+concepts of one kind (skills or occupations):
+
+1. **exact** — the phrase key (folded, stopwords out, stemmed per language, spaces dropped)
+   equals a label's key: "CV-ketels" = "cv ketel".
+2. **word** — cosine between TF-IDF vectors of stemmed words plus compound parts
+   ("metaalbewerkingsmachines" also counts as "metaal", "bewerking", "machine").
+   Words the index does not know are corrected to the closest known word (rapidfuzz) first.
+3. **char** — cosine between character 3–5-gram TF-IDF vectors: robust to typos, inflection
+   and compounds the splitter misses.
+4. **semantic** (optional) — cosine between sentence-transformer embeddings of the query and
+   of the labels, when an encoder is given; with a multilingual model this is how Dutch text
+   reaches concepts that only have English labels.
+5. **bridge** (lexical, always on) — Dutch words translated to English words learned from the
+   concepts that have labels in both languages, so Dutch text still reaches English-only concepts.
+
+Label score (all terms in [0, 1])::
+
+    s = max(exact, W_WORD·word + W_CHAR·char + W_SEM·semantic) · label_weight
+
+A concept's raw score is the best of its labels' scores, plus a small bonus when several of its
+labels agree. :func:`calibrate` maps it to a probability-like 0–1 confidence (see there).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from taxonomy.model import Concept, ConceptKind, Taxonomy
+from taxonomy.text import (
+    STOPWORDS,
+    fold,
+    sentences,
+    span_tokens,
+    split_compound,
+    stem_tokens,
+)
+
+Encoder = Callable[[list[str]], np.ndarray]  # texts -> (n, d) L2-normalised float32
+
+KIND_WEIGHT = {"preferred": 1.0, "alt": 0.97, "hidden": 0.9}
+W_WORD, W_CHAR, W_SEM = 0.55, 0.45, 0.0  # W_SEM is set when an encoder is present
+N_FEATURES = 2**20
+OTHER_LANG = 0.8
+
+
+@dataclass(slots=True)
+class Match:
+    """One suggested concept. ``score`` is calibrated to 0–1; ``how`` says which channel found it."""
+
+    concept_id: str
+    label: str
+    score: float
+    matched_label: str
+    how: str
+    span: tuple[int, int] | None = None
+    evidence: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        d: dict[str, object] = {"id": self.concept_id, "label": self.label, "score": round(self.score, 4),
+                                "matched_label": self.matched_label, "how": self.how}
+        if self.span is not None:
+            d["span"] = list(self.span)
+            d["evidence"] = self.evidence
+        return d
+
+
+def calibrate(raw: np.ndarray) -> np.ndarray:
+    """Map raw similarity (0–1.1) to a 0–1 confidence with a logistic curve.
+
+    ``conf = 1 / (1 + exp(-k (raw - m)))`` with m = 0.55, k = 10, rescaled so raw 0 → 0 and
+    raw ≥ 1 (an exact label) → 1. A UI can read ≥ 0.8 as "this is it", 0.4–0.8 as "bedoelt u …?".
+    """
+    k, m = 10.0, 0.55
+    lo = 1 / (1 + math.exp(k * m))
+    hi = 1 / (1 + math.exp(-k * (1 - m)))
+    conf = (1 / (1 + np.exp(-k * (np.minimum(raw, 1.0) - m))) - lo) / (hi - lo)
+    return np.clip(conf, 0.0, 1.0)
+
+
+def _char_vectorizer() -> HashingVectorizer:
+    return HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=N_FEATURES,
+                             alternate_sign=False, norm=None, lowercase=False)
+
+
+def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+
+@dataclass
+class _Query:
+    text: str
+    folded: str
+    word_vec: sp.csr_matrix
+    keys: set[str]
+
+
+@dataclass
+class ConceptIndex:
+    """Search index over the labels of one kind of concept. Build with :meth:`build`."""
+
+    kind: str
+    concept_ids: list[str]
+    display: list[dict[str, str]]  # per concept: lang -> preferred label
+    label_text: list[str]
+    label_concept: np.ndarray  # (L,) int32, sorted so each concept's labels are contiguous
+    label_weight: np.ndarray  # (L,) float32
+    label_lang: np.ndarray  # (L,) int8: index into ``languages``
+    concept_start: np.ndarray  # (C,) int64: first label row of each concept
+    exact: dict[str, list[int]]  # phrase key -> label rows
+    vocab: dict[str, int]  # "lang:stem" -> column of word matrix
+    word_idf: np.ndarray  # (V,)
+    word_T: sp.csr_matrix  # (V, L) L2-normalised TF-IDF of labels, transposed for fast query
+    char_idf: np.ndarray  # (F,)
+    char_T: sp.csr_matrix  # (F, L)
+    surface: dict[str, frozenset[str]]  # lang -> folded words that occur in labels (compound splitting)
+    surface_list: list[str]  # all folded label words, for typo correction
+    languages: list[str]
+    bridge: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # "nl:stem" -> [("en:stem", w)]
+    label_emb: np.ndarray | None = None  # (L, d) float32 when an encoder was used
+    encoder: Encoder | None = field(default=None, repr=False)
+
+    # ----------------------------------------------------------------------------- build
+    @classmethod
+    def build(cls, taxonomy: Taxonomy, kind: ConceptKind, encoder: Encoder | None = None,
+              progress: Callable[[str], None] | None = None) -> ConceptIndex:
+        concepts = [c for c in taxonomy.concepts.values() if c.kind == kind and c.pref]
+        concepts.sort(key=lambda c: c.id)
+        label_text: list[str] = []
+        label_lang: list[str] = []
+        label_concept: list[int] = []
+        label_weight: list[float] = []
+        starts: list[int] = []
+        for ci, c in enumerate(concepts):
+            starts.append(len(label_text))
+            seen: set[tuple[str, str]] = set()
+            for lang, lkind, text in c.all_labels():
+                key = (lang, fold(text))
+                if not key[1] or key in seen:
+                    continue
+                seen.add(key)
+                label_text.append(text)
+                label_lang.append(lang)
+                label_concept.append(ci)
+                label_weight.append(KIND_WEIGHT[lkind])
+        languages = sorted(set(label_lang))
+        surface: dict[str, set[str]] = defaultdict(set)
+        for text, lang in zip(label_text, label_lang, strict=True):
+            surface[lang].update(fold(text).split())
+        frozen_surface = {lang: frozenset(words) for lang, words in surface.items()}
+
+        # word TF-IDF over "lang:stem" tokens
+        vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        for li, (text, lang) in enumerate(zip(label_text, label_lang, strict=True)):
+            for tok, w in _word_features(text, lang, frozen_surface.get(lang, frozenset())).items():
+                j = vocab.setdefault(tok, len(vocab))
+                rows.append(li)
+                cols.append(j)
+                vals.append(w)
+        n_labels = len(label_text)
+        tf = sp.csr_matrix((vals, (rows, cols)), shape=(n_labels, max(len(vocab), 1)), dtype=np.float32)
+        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=tf.shape[1]).astype(np.float32)
+        word_idf = np.log((1 + n_labels) / (1 + df)).astype(np.float32) + 1.0
+        word = _l2_rows(tf @ sp.diags(word_idf))
+
+        if progress:
+            progress("char n-grams")
+        counts = _char_vectorizer().transform([fold(t) for t in label_text]).tocsr()
+        cdf = np.bincount(counts.indices, minlength=N_FEATURES).astype(np.float32)
+        char_idf = (np.log((1 + n_labels) / (1 + cdf)) + 1.0).astype(np.float32)
+        counts.data = np.log1p(counts.data)
+        char = _l2_rows(counts @ sp.diags(char_idf))
+
+        exact: dict[str, list[int]] = defaultdict(list)
+        for li, (text, lang) in enumerate(zip(label_text, label_lang, strict=True)):
+            exact[_key(text, lang)].append(li)
+
+        surface_all = sorted(set().union(*frozen_surface.values())) if frozen_surface else []
+        index = cls(
+            kind=kind,
+            concept_ids=[c.id for c in concepts],
+            display=[dict(c.pref) for c in concepts],
+            label_text=label_text,
+            label_concept=np.asarray(label_concept, dtype=np.int32),
+            label_weight=np.asarray(label_weight, dtype=np.float32),
+            label_lang=np.asarray([languages.index(lg) for lg in label_lang], dtype=np.int8),
+            concept_start=np.asarray(starts, dtype=np.int64),
+            exact=dict(exact),
+            vocab=vocab,
+            word_idf=word_idf,
+            word_T=sp.csr_matrix(word.T.astype(np.float32)),
+            char_idf=char_idf,
+            char_T=sp.csr_matrix(char.T.astype(np.float32)),
+            surface=frozen_surface,
+            surface_list=[w for w in surface_all if len(w) >= 4],
+            languages=languages,
+        )
+        index.bridge = _learn_bridge(concepts, frozen_surface)
+        if encoder is not None:
+            if progress:
+                progress("embeddings")
+            index.attach_encoder(encoder)
+        return index
+
+    def attach_encoder(self, encoder: Encoder, label_emb: np.ndarray | None = None) -> None:
+        """Use ``encoder`` for the semantic channel; label embeddings are computed unless given."""
+        self.encoder = encoder
+        if label_emb is None:
+            label_emb = np.asarray(encoder(self.label_text), dtype=np.float32)
+        self.label_emb = label_emb
+
+    def __getstate__(self) -> dict[str, object]:
+        state = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        state["encoder"] = None  # models are not pickled; the caller attaches one again
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+
+    # ---------------------------------------------------------------------------- query
+    def detect_language(self, text: str, hint: str | None = None) -> str:
+        """The label language whose words cover most of ``text`` (ties go to ``hint``, then Dutch)."""
+        words = [w for w in fold(text).split() if w not in STOPWORDS]
+        best, best_cov = hint if hint in self.languages else None, -1.0
+        order = sorted(self.languages, key=lambda lg: (lg != hint, lg != "nl", lg))
+        for lang in order:
+            vocab = self.surface.get(lang, frozenset())
+            cov = sum(1.0 if w in vocab else 0.5 if split_compound(w, vocab) else 0.0 for w in words)
+            if cov > best_cov:
+                best, best_cov = lang, cov
+        return best or (self.languages[0] if self.languages else "nl")
+
+    def _query(self, text: str, qlang: str) -> _Query:
+        folded = fold(text)
+        feats: dict[str, float] = {}
+        keys = set()
+        for lang in self.languages:
+            keys.add(_key(text, lang))
+            if lang != qlang:
+                continue
+            lang_feats = _word_features(text, lang, self.surface.get(lang, frozenset()), self._correct)
+            norm = math.sqrt(sum((w * self._idf(t)) ** 2 for t, w in lang_feats.items())) or 1.0
+            for t, w in lang_feats.items():
+                feats[t] = feats.get(t, 0.0) + w * self._idf(t) / norm
+            if lang != "en" and "en" in self.languages and self.bridge:
+                bridged: dict[str, float] = {}
+                for t, w in lang_feats.items():
+                    for target, p in self.bridge.get(t, ()):
+                        bridged[target] = max(bridged.get(target, 0.0), w * p)
+                bnorm = math.sqrt(sum((w * self._idf(t)) ** 2 for t, w in bridged.items())) or 1.0
+                for t, w in bridged.items():
+                    if t not in lang_feats:
+                        feats[t] = feats.get(t, 0.0) + 0.8 * w * self._idf(t) / bnorm
+        cols = [self.vocab[t] for t in feats if t in self.vocab]
+        vals = [feats[t] for t in feats if t in self.vocab]
+        vec = sp.csr_matrix((vals, ([0] * len(cols), cols)), shape=(1, self.word_T.shape[0]), dtype=np.float32)
+        return _Query(text=text, folded=folded, word_vec=vec, keys=keys)
+
+    def _idf(self, tok: str) -> float:
+        j = self.vocab.get(tok)
+        return float(self.word_idf[j]) if j is not None else 0.0
+
+    def _correct(self, word: str) -> str | None:
+        """Closest known label word for an unknown word of 5+ letters (typos)."""
+        if len(word) < 5 or not self.surface_list:
+            return None
+        hit = process.extractOne(word, self.surface_list, scorer=fuzz.ratio, score_cutoff=84)
+        return hit[0] if hit else None
+
+    def label_scores(self, text: str, hint: str | None = None) -> np.ndarray:
+        """Raw score of every label for ``text``: shape (L,), values in [0, 1].
+
+        Labels in the query's language count fully; others at ``OTHER_LANG`` (they are still
+        reached, through shared character n-grams, the word bridge and embeddings).
+        """
+        qlang = self.detect_language(text, hint)
+        q = self._query(text, qlang)
+        word = (q.word_vec @ self.word_T).toarray().ravel()
+        cv = _char_vectorizer().transform([q.folded]).tocsr()
+        cv.data = np.log1p(cv.data)
+        cv = _l2_rows(cv @ sp.diags(self.char_idf))
+        char = (cv @ self.char_T).toarray().ravel()
+        s = W_WORD * word + W_CHAR * char
+        if self.encoder is not None and self.label_emb is not None:
+            qe = np.asarray(self.encoder([text]), dtype=np.float32)[0]
+            sem = np.clip(self.label_emb @ qe, 0.0, 1.0)
+            s = 0.7 * s + 0.3 * sem
+        s = np.minimum(s, 0.99)
+        if len(self.languages) > 1:
+            s *= np.where(self.label_lang == self.languages.index(qlang), 1.0, OTHER_LANG).astype(np.float32)
+        for key in q.keys:
+            for li in self.exact.get(key, ()):
+                s[li] = 1.0
+        return s * self.label_weight
+
+    def concept_scores(self, label_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per concept: best label score (C,) and the row of that label (C,).
+
+        A concept with several labels above 0.5 gets +0.02 per extra such label (max +0.06):
+        agreement between synonyms is evidence.
+        """
+        best = np.maximum.reduceat(label_scores, self.concept_start)
+        strong = np.add.reduceat((label_scores > 0.5).astype(np.float32), self.concept_start)
+        bonus = np.minimum(np.maximum(strong - 1, 0) * 0.02, 0.06)
+        return best + bonus * (best < 1.0), self.concept_start
+
+    def suggest(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.0) -> list[Match]:
+        """Best concepts for a short phrase, best first."""
+        if not fold(text):
+            return []
+        ls = self.label_scores(text)
+        cs, _ = self.concept_scores(ls)
+        return self._matches(cs, ls, top, lang, min_score)
+
+    def _matches(self, cs: np.ndarray, ls: np.ndarray, top: int, lang: str, min_score: float) -> list[Match]:
+        k = min(top, len(cs))
+        if k <= 0:
+            return []
+        idx = np.argpartition(-cs, k - 1)[:k]
+        idx = idx[np.lexsort((idx, -cs[idx]))]
+        conf = calibrate(cs[idx])
+        out = []
+        for ci, p in zip(idx, conf, strict=True):
+            if cs[ci] <= 0 or p < min_score:
+                continue
+            lo = self.concept_start[ci]
+            hi = self.concept_start[ci + 1] if ci + 1 < len(self.concept_start) else len(ls)
+            li = lo + int(np.argmax(ls[lo:hi]))
+            how = "exact" if ls[li] >= self.label_weight[li] * 0.999 else "similar"
+            out.append(Match(self.concept_ids[ci], _pick(self.display[ci], lang), float(p),
+                             self.label_text[li], how))
+        return out
+
+    # -------------------------------------------------------------------------- extract
+    def extract(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.35) -> list[Match]:
+        """Skill mentions in a sentence or a whole text, ranked, each with its evidencing span.
+
+        Each sentence-like chunk is scored as a whole (the chunk's best concepts) and every
+        window of 1–6 words is looked up exactly. A concept's score is its best evidence:
+        an exact window counts 1.0; a chunk-level match counts its similarity.
+        """
+        best: dict[int, tuple[float, int, tuple[int, int]]] = {}
+
+        def offer(ci: int, score: float, li: int, span: tuple[int, int]) -> None:
+            if ci not in best or score > best[ci][0]:
+                best[ci] = (score, li, span)
+
+        for a, b in sentences(text) or [(0, len(text))]:
+            chunk = text[a:b]
+            toks = span_tokens(chunk)
+            # exact windows
+            for i in range(len(toks)):
+                for n in range(1, 7):
+                    if i + n > len(toks):
+                        break
+                    if toks[i][0].lower() in STOPWORDS or toks[i + n - 1][0].lower() in STOPWORDS:
+                        continue
+                    window = chunk[toks[i][1]:toks[i + n - 1][2]]
+                    for key in {_key(window, lg) for lg in self.languages}:
+                        for li in self.exact.get(key, ()):
+                            offer(int(self.label_concept[li]), float(self.label_weight[li]), li,
+                                  (a + toks[i][1], a + toks[i + n - 1][2]))
+            # whole chunk similarity
+            ls = self.label_scores(chunk)
+            cs, _ = self.concept_scores(ls)
+            k = min(max(top * 3, 20), len(cs))
+            if k == 0:
+                continue
+            for ci in np.argpartition(-cs, k - 1)[:k]:
+                ci = int(ci)
+                lo = self.concept_start[ci]
+                hi = self.concept_start[ci + 1] if ci + 1 < len(self.concept_start) else len(ls)
+                li = int(lo + np.argmax(ls[lo:hi]))
+                span = _evidence_span(chunk, self.label_text[li]) or (0, len(chunk))
+                offer(ci, float(cs[ci]) * 0.97, li, (a + span[0], a + span[1]))
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top]
+        out = []
+        for ci, (score, li, span) in ranked:
+            conf = float(calibrate(np.asarray([score]))[0])
+            if conf < min_score:
+                continue
+            how = "exact" if score >= self.label_weight[li] * 0.999 else "similar"
+            out.append(Match(self.concept_ids[ci], _pick(self.display[ci], lang), conf, self.label_text[li],
+                             how, span, text[span[0]:span[1]]))
+        return out
+
+
+# ------------------------------------------------------------------------------- helpers
+def _pick(pref: dict[str, str], lang: str) -> str:
+    for code in (lang, "nl", "en"):
+        if code in pref:
+            return pref[code]
+    return next(iter(pref.values()))
+
+
+def _key(text: str, lang: str) -> str:
+    toks = [t for t in fold(text).split() if t not in STOPWORDS]
+    return "".join(stem_tokens(toks, lang))
+
+
+def _word_features(text: str, lang: str, surface: frozenset[str],
+                   correct: Callable[[str], str | None] | None = None) -> dict[str, float]:
+    """Weighted "lang:stem" features: words 1.0, compound parts 0.5, corrected typos 0.8."""
+    feats: dict[str, float] = {}
+    words = [t for t in fold(text).split() if t not in STOPWORDS]
+    extra: list[tuple[str, float]] = []
+    for w in words:
+        if correct is not None and w not in surface and not w.isdigit():
+            fixed = correct(w)
+            if fixed is not None and fixed != w:
+                extra.append((fixed, 0.8))
+        if len(w) >= 7:
+            for part in split_compound(w, surface):
+                extra.append((part, 0.5))
+    stems = stem_tokens(words, lang)
+    for s in stems:
+        feats[f"{lang}:{s}"] = 1.0
+    if extra:
+        for (w, wt), s in zip(extra, stem_tokens([w for w, _ in extra], lang), strict=True):
+            k = f"{lang}:{s}"
+            feats[k] = max(feats.get(k, 0.0), wt)
+            del w
+    return feats
+
+
+def _evidence_span(chunk: str, label: str) -> tuple[int, int] | None:
+    """Smallest window of ``chunk`` covering the words it shares with ``label`` (by stem prefix)."""
+    label_words = {w[:5] for w in fold(label).split() if w not in STOPWORDS}
+    hits = [(s, e) for tok, s, e in span_tokens(chunk) if fold(tok)[:5] in label_words and fold(tok)]
+    if not hits:
+        return None
+    return hits[0][0], hits[-1][1]
+
+
+def _learn_bridge(concepts: Sequence[Concept], surface: dict[str, frozenset[str]],
+                  max_targets: int = 3) -> dict[str, list[tuple[str, float]]]:
+    """Word translations nl → en learned from concepts with labels in both languages.
+
+    For a Dutch stem d and an English stem e, count the concepts whose Dutch labels contain d
+    and whose English labels contain e; keep pairs with Dice coefficient
+    ``2·n(d,e) / (n(d) + n(e)) ≥ 0.2`` seen at least twice, the best ``max_targets`` per d.
+    """
+    if "en" not in surface or len(surface) < 2:
+        return {}
+    n_src: dict[str, int] = defaultdict(int)
+    n_tgt: dict[str, int] = defaultdict(int)
+    pair: dict[tuple[str, str], int] = defaultdict(int)
+    for c in concepts:
+        en_text = " ".join([c.pref.get("en", ""), *c.alt.get("en", [])[:3]])
+        tgt = {f"en:{s}" for s in stem_tokens([w for w in fold(en_text).split() if w not in STOPWORDS], "en")}
+        if not tgt:
+            continue
+        for lang in c.pref:
+            if lang == "en":
+                continue
+            src_text = " ".join([c.pref[lang], *c.alt.get(lang, [])[:3]])
+            src = {f"{lang}:{s}" for s in
+                   stem_tokens([w for w in fold(src_text).split() if w not in STOPWORDS], lang)}
+            for s in src:
+                n_src[s] += 1
+                for t in tgt:
+                    pair[(s, t)] += 1
+            for t in tgt:
+                n_tgt[t] += 1
+    cands: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for (s, t), n in pair.items():
+        if n < 2:
+            continue
+        dice = 2 * n / (n_src[s] + n_tgt[t])
+        if dice >= 0.2:
+            cands[s].append((t, dice))
+    return {s: sorted(v, key=lambda x: -x[1])[:max_targets] for s, v in cands.items()}

@@ -1,0 +1,178 @@
+"""Where the taxonomy lives under ``TOM_HOME`` and how imports change it.
+
+* ``taxonomy/esco.json.gz`` — the ESCO layer: everything imported from ESCO packages.
+* The built-in Dutch taxonomy (``data/taxonomy``) is laid over it at load time, so our Dutch
+  labels and synonyms always stay, and a new release of them needs no re-import.
+* ``cache/`` — the merged taxonomy and the search index as arrays, keyed by a fingerprint of
+  their inputs; deleting it is always safe.
+
+Imports are transactional: the new layer is written to a temporary file, flushed, and moved
+over the old one in one rename. An interrupted import leaves the previous layer as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gzip
+import hashlib
+import io
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from taxonomy.builtin import load_builtin
+from taxonomy.errors import TaxonomyError
+from taxonomy.esco import Progress, apply_package, read_packages
+from taxonomy.merge import overlay
+from taxonomy.model import ConceptKind, Taxonomy
+from taxonomy.normaliser import ConceptIndex, Encoder
+
+# Bump when the merged structure or index layout changes, so old caches are not read.
+FORMAT_VERSION = "1"
+
+
+@dataclass
+class ImportReport:
+    files: list[str]
+    skipped: list[str]
+    languages: list[str]
+    changed: bool
+    before: dict[str, int]
+    after: dict[str, int]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class TaxonomyStore:
+    def __init__(self, home: Path, builtin_dir: Path) -> None:
+        self.home = Path(home)
+        self.builtin_dir = Path(builtin_dir)
+        self.esco_path = self.home / "taxonomy" / "esco.json.gz"
+        self.cache_dir = self.home / "cache"
+
+    # -- reading -------------------------------------------------------------------------
+    def esco_layer(self) -> Taxonomy:
+        if not self.esco_path.exists():
+            return Taxonomy()
+        try:
+            with gzip.open(self.esco_path, "rt", encoding="utf-8") as f:
+                return Taxonomy.from_dict(json.load(f))
+        except (OSError, EOFError, json.JSONDecodeError, TypeError, ValueError) as exc:
+            raise TaxonomyError(f"{self.esco_path}: unreadable taxonomy state ({exc})") from None
+
+    def fingerprint(self) -> str:
+        """Hash of everything the merged taxonomy is made from."""
+        h = hashlib.sha256(FORMAT_VERSION.encode())
+        files = sorted(self.builtin_dir.glob("**/*.toml"))
+        if self.esco_path.exists():
+            files.append(self.esco_path)
+        for p in files:
+            st = p.stat()
+            h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}".encode())
+        return h.hexdigest()[:16]
+
+    def load(self) -> Taxonomy:
+        """The effective taxonomy: ESCO layer with the built-in Dutch taxonomy laid over it."""
+        key = self.fingerprint()
+        cached = self.cache_dir / f"taxonomy-{key}.pickle"
+        if cached.exists():
+            with contextlib.suppress(Exception), cached.open("rb") as f:
+                tax = pickle.load(f)
+                if isinstance(tax, Taxonomy):
+                    return tax
+        tax = overlay(self.esco_layer(), load_builtin(self.builtin_dir))
+        self._write_cache(cached, "taxonomy-", pickle.dumps(tax, protocol=pickle.HIGHEST_PROTOCOL))
+        return tax
+
+    def index(self, kind: ConceptKind, encoder: Encoder | None = None, model_key: str | None = None,
+              taxonomy: Taxonomy | None = None) -> ConceptIndex:
+        """The search index for ``kind``, from the cache when the taxonomy has not changed.
+
+        With an ``encoder``, label embeddings are cached too, per model (``model_key``).
+        """
+        key = self.fingerprint()
+        path = self.cache_dir / f"index-{kind}-{key}.pickle"
+        idx: ConceptIndex | None = None
+        if path.exists():
+            with contextlib.suppress(Exception), path.open("rb") as f:
+                obj = pickle.load(f)
+                idx = obj if isinstance(obj, ConceptIndex) else None
+        if idx is None:
+            idx = ConceptIndex.build(taxonomy or self.load(), kind)
+            self._write_cache(path, f"index-{kind}-", pickle.dumps(idx, protocol=pickle.HIGHEST_PROTOCOL))
+        if encoder is not None:
+            mk = hashlib.sha256((model_key or "model").encode()).hexdigest()[:12]
+            epath = self.cache_dir / f"emb-{kind}-{mk}-{key}.npy"
+            emb = None
+            if epath.exists():
+                with contextlib.suppress(Exception):
+                    emb = np.load(epath)
+                    if emb.shape[0] != len(idx.label_text):
+                        emb = None
+            idx.attach_encoder(encoder, emb)
+            if emb is None and idx.label_emb is not None:
+                buf = io.BytesIO()
+                np.save(buf, idx.label_emb)
+                self._write_cache(epath, f"emb-{kind}-{mk}-", buf.getvalue())
+        return idx
+
+    def _write_cache(self, path: Path, prefix: str, data: bytes) -> None:
+        """Write a cache file and drop older ones of the same family."""
+        try:
+            for old in self.cache_dir.glob(prefix + "*"):
+                if old != path:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+            atomic_write(path, data)
+        except OSError:
+            pass  # a read-only home still works, only slower
+
+    # -- importing -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.home.mkdir(parents=True, exist_ok=True)
+        with (self.home / ".taxonomy.lock").open("w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def import_esco(self, paths: list[Path], progress: Progress | None = None) -> ImportReport:
+        """Read ESCO packages and merge them into the stored ESCO layer in one step."""
+        pkg = read_packages(paths, progress)  # raises before anything changes
+        with self._lock():
+            old = self.esco_layer()
+            new = apply_package(old, pkg)
+            before, after = old.counts(), new.counts()
+            changed = new.to_dict() != old.to_dict()
+            if changed:
+                payload = json.dumps(new.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+                atomic_write(self.esco_path, gzip.compress(payload, compresslevel=5, mtime=0))
+        return ImportReport(pkg.files, pkg.skipped, sorted(pkg.languages), changed, before, after)

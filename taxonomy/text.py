@@ -1,0 +1,116 @@
+"""Dutch-aware text normalisation shared by the label index and the queries.
+
+Everything that compares a user's words with a label goes through these functions, so that
+"CV-ketels", "cv ketel" and "cv-ketel" meet, "ontvangen" meets "ontvangst" as far as a
+stemmer can take it, and "hygiënisch" meets "hygienisch".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import Stemmer
+
+_TOKEN = re.compile(r"[0-9a-z]+")
+_SPAN_TOKEN = re.compile(r"\w+(?:[-'’/.]\w+)*", re.UNICODE)
+
+# Short function words that say nothing about a skill. Kept small on purpose: IDF weighting
+# takes care of the rest, and words like "niet" or "zonder" can matter.
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    de het een en of van in op met voor aan te bij naar om uit door over als tot je jij u uw
+    mijn ik we wij ze zij die dat dit deze der des er ook maar dan nog wel zo
+    the a an and or of in on at to for with by from as into your you is are be
+    """.split()
+)
+
+_stemmers: dict[str, Stemmer.Stemmer] = {}
+
+
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    name = {"nl": "dutch", "en": "english", "de": "german", "fr": "french"}.get(lang, "dutch")
+    st = _stemmers.get(name)
+    if st is None:
+        st = _stemmers[name] = Stemmer.Stemmer(name)
+    return st
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lowercase, strip diacritics, turn punctuation into spaces and squeeze whitespace."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    no_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_TOKEN.findall(no_marks))
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens, stopwords kept (they matter for phrase identity)."""
+    return fold(text).split()
+
+
+def content_tokens(text: str) -> list[str]:
+    return [t for t in tokens(text) if t not in STOPWORDS]
+
+
+def stem_tokens(toks: Iterable[str], lang: str) -> list[str]:
+    return list(_stemmer(lang).stemWords(list(toks)))
+
+
+def phrase_key(text: str, lang: str) -> str:
+    """Key under which two phrasings count as the same label.
+
+    Folded, stopwords dropped, stemmed in the label's language and joined without spaces so
+    that "cv-ketels" and "cv ketel" share a key. Word order is kept.
+    """
+    return "".join(stem_tokens(content_tokens(text), lang))
+
+
+def compact(text: str) -> str:
+    """Folded text without spaces: compounds written apart or together compare equal."""
+    return fold(text).replace(" ", "")
+
+
+def split_compound(word: str, vocabulary: frozenset[str] | set[str], min_part: int = 3) -> list[str]:
+    """Split a Dutch compound into known parts, trying the linking letters -s- and -e(n)-.
+
+    Returns [] when the word is not a compound of two (or, recursively, more) vocabulary words.
+    "metaalbewerkingsmachines" -> ["metaal", "bewerkings"...] depending on the vocabulary.
+    """
+    if len(word) < 2 * min_part:
+        return []
+    for i in range(len(word) - min_part, min_part - 1, -1):
+        head, tail = word[:i], word[i:]
+        if tail not in vocabulary:
+            continue
+        for h in (head, head[:-1] if head.endswith("s") else "", head[:-2] if head.endswith("en") else ""):
+            if len(h) >= min_part and h in vocabulary:
+                return [h, tail]
+            if len(h) >= 2 * min_part:
+                sub = split_compound(h, vocabulary, min_part)
+                if sub:
+                    return [*sub, tail]
+    return []
+
+
+def span_tokens(text: str) -> list[tuple[str, int, int]]:
+    """Tokens of raw text with their character offsets, for evidence spans."""
+    return [(m.group(0), m.start(), m.end()) for m in _SPAN_TOKEN.finditer(text)]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;•\n])\s+|\n+|\s+[-•*]\s+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Character ranges of sentence-like chunks (sentences, bullet points, lines)."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            out.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return [(a, b) for a, b in out if text[a:b].strip()]

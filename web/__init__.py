@@ -1,0 +1,1 @@
+"""Server-rendered pages for job seekers, employers and coaches."""

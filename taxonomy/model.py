@@ -76,6 +76,18 @@ class Concept:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Concept:
+        # Copy the containers: ``to_dict`` hands out the live ones, and ``from_dict(x.to_dict())``
+        # is how callers take a copy they then change.
+        d = dict(d)
+        for name in ("pref", "description"):
+            if name in d:
+                d[name] = dict(d[name])
+        for name in ("alt", "hidden"):
+            if name in d:
+                d[name] = {lang: list(v) for lang, v in d[name].items()}
+        for name in ("sectors", "broader"):
+            if name in d:
+                d[name] = list(d[name])
         return cls(**d)
 
 

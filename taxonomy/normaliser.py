@@ -51,7 +51,8 @@ Encoder = Callable[[list[str]], np.ndarray]  # texts -> (n, d) L2-normalised flo
 KIND_WEIGHT = {"preferred": 1.0, "alt": 0.97, "hidden": 0.9}
 W_WORD, W_CHAR, W_SEM = 0.55, 0.45, 0.0  # W_SEM is set when an encoder is present
 N_FEATURES = 2**20
-OTHER_LANG = 0.8
+OTHER_LANG = 0.5
+BRIDGE = 0.7
 
 
 @dataclass(slots=True)
@@ -289,19 +290,24 @@ class ConceptIndex:
         """
         qlang = self.detect_language(text, hint)
         q = self._query(text, qlang)
-        word = (q.word_vec @ self.word_T).toarray().ravel()
+        n = len(self.label_text)
+        word = _dot(self.word_T, q.word_vec.indices, q.word_vec.data, n)
         cv = _char_vectorizer().transform([q.folded]).tocsr()
-        cv.data = np.log1p(cv.data)
-        cv = _l2_rows(cv @ sp.diags(self.char_idf))
-        char = (cv @ self.char_T).toarray().ravel()
+        char = np.zeros(n, dtype=np.float32)
+        if cv.nnz:
+            w = np.log1p(cv.data) * self.char_idf[cv.indices]
+            char = _dot(self.char_T, cv.indices, w / np.linalg.norm(w), n)
         s = W_WORD * word + W_CHAR * char
+        if len(self.languages) > 1:
+            # Labels in another language: words arrive only through the bridge (already damped),
+            # and shared n-grams are weaker evidence (cognates, false friends).
+            other = self.label_lang != self.languages.index(qlang)
+            s[other] = np.maximum(BRIDGE * word[other], OTHER_LANG * char[other])
         if self.encoder is not None and self.label_emb is not None:
             qe = np.asarray(self.encoder([text]), dtype=np.float32)[0]
             sem = np.clip(self.label_emb @ qe, 0.0, 1.0)
             s = 0.7 * s + 0.3 * sem
         s = np.minimum(s, 0.99)
-        if len(self.languages) > 1:
-            s *= np.where(self.label_lang == self.languages.index(qlang), 1.0, OTHER_LANG).astype(np.float32)
         for key in q.keys:
             for li in self.exact.get(key, ()):
                 s[li] = 1.0
@@ -346,13 +352,15 @@ class ConceptIndex:
         return out
 
     # -------------------------------------------------------------------------- extract
-    def extract(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.35) -> list[Match]:
+    def extract(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.0) -> list[Match]:
         """Skill mentions in a sentence or a whole text, ranked, each with its evidencing span.
 
         Each sentence-like chunk is scored as a whole (the chunk's best concepts) and every
         window of 1–6 words is looked up exactly. A concept's score is its best evidence:
         an exact window counts 1.0; a chunk-level match counts its similarity.
         """
+        if not fold(text):
+            return []
         best: dict[int, tuple[float, int, tuple[int, int]]] = {}
 
         def offer(ci: int, score: float, li: int, span: tuple[int, int]) -> None:
@@ -361,6 +369,8 @@ class ConceptIndex:
 
         for a, b in sentences(text) or [(0, len(text))]:
             chunk = text[a:b]
+            if not fold(chunk):
+                continue
             toks = span_tokens(chunk)
             # exact windows
             for i in range(len(toks)):
@@ -400,6 +410,20 @@ class ConceptIndex:
 
 
 # ------------------------------------------------------------------------------- helpers
+def _dot(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Scores of all n documents for a sparse query: sum over query terms of weight·T[term].
+
+    ``T`` is the (terms × documents) transposed matrix, so each term's postings are one row
+    slice; gathering only those rows costs O(postings touched), not O(terms × documents).
+    """
+    if len(cols) == 0:
+        return np.zeros(n, dtype=np.float32)
+    starts, ends = T.indptr[cols], T.indptr[cols + 1]
+    idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+    val = np.concatenate([T.data[a:b] * w for a, b, w in zip(starts, ends, weights, strict=True)])
+    return np.bincount(idx, weights=val, minlength=n).astype(np.float32)
+
+
 def _pick(pref: dict[str, str], lang: str) -> str:
     for code in (lang, "nl", "en"):
         if code in pref:

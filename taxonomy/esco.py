@@ -146,7 +146,8 @@ def _rows(member: _Member, kind: str, tick: Callable[[int], None]) -> Iterator[d
     reader = None
     try:
         with member.opener() as raw:
-            text = io.TextIOWrapper(io.BufferedReader(_Counting(raw, tick)), encoding="utf-8-sig", newline="")
+            counted = io.BufferedReader(_Counting(raw, tick))  # type: ignore[type-var]
+            text = io.TextIOWrapper(counted, encoding="utf-8-sig", newline="")
             reader = csv.reader(text, strict=True)
             header = next(reader, None)
             if not header:

@@ -224,7 +224,7 @@ class ConceptIndex:
         self.label_emb = label_emb
 
     def __getstate__(self) -> dict[str, object]:
-        state = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        state = {k: getattr(self, k) for k in self.__dataclass_fields__}  # caches are not kept
         state["encoder"] = None  # models are not pickled; the caller attaches one again
         return state
 
@@ -279,7 +279,12 @@ class ConceptIndex:
         """Closest known label word for an unknown word of 5+ letters (typos)."""
         if len(word) < 5 or not self.surface_list:
             return None
-        hit = process.extractOne(word, self.surface_list, scorer=fuzz.ratio, score_cutoff=84)
+        # Candidates share the first letter: typos there are rare, and it keeps this under 0.2 ms.
+        buckets: dict[str, list[str]] = self.__dict__.setdefault("_typo_buckets", {})
+        if not buckets:
+            for w in self.surface_list:
+                buckets.setdefault(w[0], []).append(w)
+        hit = process.extractOne(word, buckets.get(word[0], []), scorer=fuzz.ratio, score_cutoff=84)
         return hit[0] if hit else None
 
     def label_scores(self, text: str, hint: str | None = None) -> np.ndarray:
@@ -301,7 +306,7 @@ class ConceptIndex:
         if len(self.languages) > 1:
             # Labels in another language: words arrive only through the bridge (already damped),
             # and shared n-grams are weaker evidence (cognates, false friends).
-            other = self.label_lang != self.languages.index(qlang)
+            other = self._other_rows(qlang)
             s[other] = np.maximum(BRIDGE * word[other], OTHER_LANG * char[other])
         if self.encoder is not None and self.label_emb is not None:
             qe = np.asarray(self.encoder([text]), dtype=np.float32)[0]
@@ -313,16 +318,28 @@ class ConceptIndex:
                 s[li] = 1.0
         return s * self.label_weight
 
+    def _other_rows(self, lang: str) -> np.ndarray:
+        """Label rows not in ``lang`` (cached per language)."""
+        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_other_cache", {})
+        rows = cache.get(lang)
+        if rows is None:
+            rows = cache[lang] = np.flatnonzero(self.label_lang != self.languages.index(lang))
+        return rows
+
     def concept_scores(self, label_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per concept: best label score (C,) and the row of that label (C,).
+        """Per concept: best label score (C,) and the first label row of each concept (C,).
 
         A concept with several labels above 0.5 gets +0.02 per extra such label (max +0.06):
-        agreement between synonyms is evidence.
+        agreement between synonyms is evidence. Only concepts whose best label is above 0.5
+        can earn it, so the count is made for those alone.
         """
         best = np.maximum.reduceat(label_scores, self.concept_start)
-        strong = np.add.reduceat((label_scores > 0.5).astype(np.float32), self.concept_start)
-        bonus = np.minimum(np.maximum(strong - 1, 0) * 0.02, 0.06)
-        return best + bonus * (best < 1.0), self.concept_start
+        for ci in np.flatnonzero((best > 0.5) & (best < 1.0)):
+            lo = self.concept_start[ci]
+            hi = self.concept_start[ci + 1] if ci + 1 < len(self.concept_start) else len(label_scores)
+            strong = int(np.count_nonzero(label_scores[lo:hi] > 0.5))
+            best[ci] += min(max(strong - 1, 0) * 0.02, 0.06)
+        return best, self.concept_start
 
     def suggest(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.0) -> list[Match]:
         """Best concepts for a short phrase, best first."""

@@ -20,11 +20,13 @@ _SPAN_TOKEN = re.compile(r"\w+(?:[-'’/.]\w+)*", re.UNICODE)
 # Short function words that say nothing about a skill. Kept small on purpose: IDF weighting
 # takes care of the rest, and words like "niet" or "zonder" can matter.
 STOPWORDS: frozenset[str] = frozenset(
-    """
-    de het een en of van in op met voor aan te bij naar om uit door over als tot je jij u uw
-    mijn ik we wij ze zij die dat dit deze der des er ook maar dan nog wel zo
-    the a an and or of in on at to for with by from as into your you is are be
-    """.split()
+    [
+        "de", "het", "een", "en", "of", "van", "in", "op", "met", "voor", "aan", "te", "bij",
+        "naar", "om", "uit", "door", "over", "als", "tot", "je", "jij", "u", "uw", "mijn", "ik",
+        "we", "wij", "ze", "zij", "die", "dat", "dit", "deze", "der", "des", "er", "ook", "maar",
+        "dan", "nog", "wel", "zo", "the", "a", "an", "and", "or", "of", "in", "on", "at", "to",
+        "for", "with", "by", "from", "as", "into", "your", "you", "is", "are", "be"
+    ]
 )
 
 _stemmers: dict[str, Stemmer.Stemmer] = {}

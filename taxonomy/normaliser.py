@@ -39,6 +39,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from taxonomy.model import Concept, ConceptKind, Taxonomy
 from taxonomy.text import (
     STOPWORDS,
+    dutch_infinitives,
     fold,
     sentences,
     span_tokens,
@@ -52,6 +53,7 @@ KIND_WEIGHT = {"preferred": 1.0, "alt": 0.97, "hidden": 0.9}
 W_WORD, W_CHAR, W_SEM = 0.55, 0.45, 0.0  # W_SEM is set when an encoder is present
 N_FEATURES = 2**20
 OTHER_LANG = 0.5
+WINDOW_MIN = 0.8  # word cosine a window of a text needs to count as a mention
 BRIDGE = 0.7
 
 
@@ -397,12 +399,36 @@ class ConceptIndex:
                     if toks[i][0].lower() in STOPWORDS or toks[i + n - 1][0].lower() in STOPWORDS:
                         continue
                     window = chunk[toks[i][1]:toks[i + n - 1][2]]
-                    for key in {_key(window, lg) for lg in self.languages}:
+                    keys = {_key(window, lg) for lg in self.languages}
+                    if n == 1 and "nl" in self.surface:  # "rapporteert" is a mention of "rapporteren"
+                        keys |= {_key(v, "nl") for v in dutch_infinitives(fold(window)) if v in self.surface["nl"]}
+                    for key in keys:
                         for li in self.exact.get(key, ()):
                             offer(int(self.label_concept[li]), float(self.label_weight[li]), li,
                                   (a + toks[i][1], a + toks[i + n - 1][2]))
+            # windows of up to 4 words, by their words alone: finds "goed rapporteert" in a long
+            # sentence where the whole-sentence similarity is diluted
+            qlang = self.detect_language(chunk, lang)
+            n_labels = len(self.label_text)
+            for i in range(len(toks)):
+                for n in range(2, 5):
+                    if i + n > len(toks):
+                        break
+                    first, last = fold(toks[i][0]), fold(toks[i + n - 1][0])
+                    if first in STOPWORDS or last in STOPWORDS:
+                        continue
+                    q = self._query(chunk[toks[i][1]:toks[i + n - 1][2]], qlang)
+                    if q.word_vec.nnz == 0:
+                        continue
+                    ws = _dot(self.word_T, q.word_vec.indices, q.word_vec.data, n_labels)
+                    if len(self.languages) > 1:
+                        ws[self._other_rows(qlang)] = 0.0  # bridged words are too loose for a single window
+                    li = int(np.argmax(ws))
+                    if ws[li] >= WINDOW_MIN:
+                        offer(int(self.label_concept[li]), 0.9 * float(ws[li] * self.label_weight[li]), li,
+                              (a + toks[i][1], a + toks[i + n - 1][2]))
             # whole chunk similarity
-            ls = self.label_scores(chunk)
+            ls = self.label_scores(chunk, lang)
             cs, _ = self.concept_scores(ls)
             k = min(max(top * 3, 20), len(cs))
             if k == 0:
@@ -455,15 +481,22 @@ def _key(text: str, lang: str) -> str:
 
 def _word_features(text: str, lang: str, surface: frozenset[str],
                    correct: Callable[[str], str | None] | None = None) -> dict[str, float]:
-    """Weighted "lang:stem" features: words 1.0, compound parts 0.5, corrected typos 0.8."""
+    """Weighted "lang:stem" features: words 1.0, conjugated Dutch verbs mapped to their
+    infinitive 0.9, corrected typos 0.8, compound parts 0.5."""
     feats: dict[str, float] = {}
     words = [t for t in fold(text).split() if t not in STOPWORDS]
     extra: list[tuple[str, float]] = []
     for w in words:
-        if correct is not None and w not in surface and not w.isdigit():
-            fixed = correct(w)
-            if fixed is not None and fixed != w:
-                extra.append((fixed, 0.8))
+        if w not in surface and not w.isdigit():
+            if lang == "nl":
+                verb = next((v for v in dutch_infinitives(w) if v in surface), None)
+                if verb is not None:
+                    extra.append((verb, 0.9))
+                    continue
+            if correct is not None:
+                fixed = correct(w)
+                if fixed is not None and fixed != w:
+                    extra.append((fixed, 0.8))
         if len(w) >= 7:
             for part in split_compound(w, surface):
                 extra.append((part, 0.5))

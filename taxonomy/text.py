@@ -97,6 +97,38 @@ def split_compound(word: str, vocabulary: frozenset[str] | set[str], min_part: i
     return []
 
 
+_VOWELS = "aeiou"
+
+
+def dutch_infinitives(word: str) -> list[str]:
+    """Infinitives a conjugated Dutch verb form may come from, most likely first.
+
+    Snowball leaves "rapporteert" and "rapporteren" apart; this undoes the present tense
+    (-t), the long-vowel spelling of closed syllables ("kookt" -> "koken") and doubled final
+    consonants ("zet" -> "zetten"), and the past tense (-de/-te/-den/-ten). The caller keeps
+    the candidates that really occur in labels.
+    """
+    out: list[str] = []
+    stems = [word[:-1]] if word.endswith("t") else []
+    for suffix in ("den", "ten", "de", "te"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stems.append(word[: -len(suffix)])
+    stems.append(word)
+    for st in stems:
+        if len(st) < 2:
+            continue
+        out.append(st + "en")
+        if len(st) >= 3 and st[-2] in _VOWELS and st[-3] == st[-2] and st[-1] not in _VOWELS:
+            out.append(st[:-2] + st[-1] + "en")  # kook -> koken, rapporteer -> rapporteren
+        if st[-1] not in _VOWELS and st[-2:-1] and st[-2] in _VOWELS and (len(st) < 3 or st[-3] not in _VOWELS):
+            out.append(st + st[-1] + "en")  # zet -> zetten, las -> lassen
+        if st.endswith("f"):
+            out.append(st[:-1] + "ven")  # schrijf -> schrijven
+        if st.endswith("s"):
+            out.append(st[:-1] + "zen")  # reis -> reizen
+    return [w for w in dict.fromkeys(out) if w != word]
+
+
 def span_tokens(text: str) -> list[tuple[str, int, int]]:
     """Tokens of raw text with their character offsets, for evidence spans."""
     return [(m.group(0), m.start(), m.end()) for m in _SPAN_TOKEN.finditer(text)]

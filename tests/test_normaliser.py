@@ -31,6 +31,8 @@ def tiny() -> ConceptIndex:
         skill("s:pijp-insp", "pijpen inspecteren", "inspect pipes"),
         skill("s:machines", "machines voor metaalbewerking bedienen", "operate metalworking machines"),
         skill("s:cook", "koken", "cook food"),
+        skill("s:tappen", "bier tappen", "draw beer", ["tappen", "achter de bar staan"]),
+        skill("s:rapport", "rapporteren", "report", ["verslag doen"]),
         # English-only, as half of ESCO's skills are
         skill("s:weld-pipes", None, "weld pipes"),
         skill("s:cars", None, "repair cars"),
@@ -64,6 +66,29 @@ def test_diacritics_do_not_matter(tiny: ConceptIndex) -> None:
 def test_typos_are_forgiven(tiny: ConceptIndex) -> None:
     assert top_ids(tiny, "hygenisch werkn", 1) == ["s:hygiene"]
     assert top_ids(tiny, "klantvriendelik", 1) == ["s:klant"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tapt bier", "s:tappen"), ("kookt", "s:cook"), ("rapporteert", "s:rapport"), ("ik laste", "s:lassen"),
+])
+def test_conjugated_dutch_verbs_meet_their_infinitive(tiny: ConceptIndex, text: str, expected: str) -> None:
+    assert top_ids(tiny, text, 1) == [expected]
+
+
+def test_extract_sees_verbs_in_running_text(tiny: ConceptIndex) -> None:
+    text = "In mijn vorige baan kookte ik elke dag en ik rapporteerde aan de chef."
+    found = {m.concept_id: m.evidence for m in tiny.extract(text, top=5)}
+    assert found.get("s:cook") == "kookte"
+    assert found.get("s:rapport") == "rapporteerde"
+
+
+def test_dutch_infinitives() -> None:
+    from taxonomy.text import dutch_infinitives
+
+    assert "koken" in dutch_infinitives("kookt")
+    assert "lassen" in dutch_infinitives("last")
+    assert "rapporteren" in dutch_infinitives("rapporteerde")
+    assert "schrijven" in dutch_infinitives("schrijft")
 
 
 def test_compound_meets_its_parts(tiny: ConceptIndex) -> None:

@@ -52,10 +52,10 @@ def load_builtin(folder: Path) -> Taxonomy:
     raw_occs: list[tuple[str, dict[str, Any]]] = []
     for path in sorted(folder.glob("skills/*.toml")):
         for entry in _read(path).get("skill", []):
-            raw_skills.append((path.name, entry))
+            raw_skills.append((f"{path.parent.name}/{path.name}", entry))
     for path in sorted(folder.glob("occupations/*.toml")):
         for entry in _read(path).get("occupation", []):
-            raw_occs.append((path.name, entry))
+            raw_occs.append((f"{path.parent.name}/{path.name}", entry))
 
     for where, e in raw_skills:
         slug = _check(e, where, _SKILL_KEYS, ("nl", "en", "type", "sectors"))

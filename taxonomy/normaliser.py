@@ -320,6 +320,12 @@ class ConceptIndex:
                 s[li] = 1.0
         return s * self.label_weight
 
+    def _label_range(self, ci: int) -> tuple[int, int]:
+        """Label rows [lo, hi) of concept ``ci``."""
+        lo = int(self.concept_start[ci])
+        hi = int(self.concept_start[ci + 1]) if ci + 1 < len(self.concept_start) else len(self.label_text)
+        return lo, hi
+
     def _other_rows(self, lang: str) -> np.ndarray:
         """Label rows not in ``lang`` (cached per language)."""
         cache: dict[str, np.ndarray] = self.__dict__.setdefault("_other_cache", {})
@@ -337,8 +343,7 @@ class ConceptIndex:
         """
         best = np.maximum.reduceat(label_scores, self.concept_start)
         for ci in np.flatnonzero((best > 0.5) & (best < 1.0)):
-            lo = self.concept_start[ci]
-            hi = self.concept_start[ci + 1] if ci + 1 < len(self.concept_start) else len(label_scores)
+            lo, hi = self._label_range(int(ci))
             strong = int(np.count_nonzero(label_scores[lo:hi] > 0.5))
             best[ci] += min(max(strong - 1, 0) * 0.02, 0.06)
         return best, self.concept_start
@@ -362,8 +367,7 @@ class ConceptIndex:
         for ci, p in zip(idx, conf, strict=True):
             if cs[ci] <= 0 or p < min_score:
                 continue
-            lo = self.concept_start[ci]
-            hi = self.concept_start[ci + 1] if ci + 1 < len(self.concept_start) else len(ls)
+            lo, hi = self._label_range(ci)
             li = lo + int(np.argmax(ls[lo:hi]))
             how = "exact" if ls[li] >= self.label_weight[li] * 0.999 else "similar"
             out.append(Match(self.concept_ids[ci], _pick(self.display[ci], lang), float(p),
@@ -435,8 +439,7 @@ class ConceptIndex:
                 continue
             for ci in np.argpartition(-cs, k - 1)[:k]:
                 ci = int(ci)
-                lo = self.concept_start[ci]
-                hi = self.concept_start[ci + 1] if ci + 1 < len(self.concept_start) else len(ls)
+                lo, hi = self._label_range(ci)
                 li = int(lo + np.argmax(ls[lo:hi]))
                 span = _evidence_span(chunk, self.label_text[li]) or (0, len(chunk))
                 offer(ci, float(cs[ci]) * 0.97, li, (a + span[0], a + span[1]))

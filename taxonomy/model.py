@@ -124,7 +124,8 @@ class Taxonomy:
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for c in self.concepts.values():
-            out[c.kind] = out.get(c.kind, 0) + 1
+            if c.pref:  # a concept only a relation file named is not counted until it has a label
+                out[c.kind] = out.get(c.kind, 0) + 1
         out["occupation_skill_relations"] = sum(len(v) for v in self.occupation_skills.values())
         out["skill_skill_relations"] = len(self.skill_relations)
         return out

@@ -25,7 +25,9 @@ app = typer.Typer(help="Talent op Maat: skills-based job matching.", no_args_is_
 taxonomy_app = typer.Typer(help="Skills taxonomy: import ESCO, suggest and extract skills.", no_args_is_help=True)
 occupations_app = typer.Typer(help="Occupations: map job titles to occupations.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")
+match_app = typer.Typer(help="Matching: rank vacancies for profiles.", no_args_is_help=True)
 app.add_typer(occupations_app, name="occupations")
+app.add_typer(match_app, name="match")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -208,6 +210,48 @@ def occupations_suggest(text: TextArg = None, batch: BatchOpt = None, top: TopOp
     """Occupations for a job title ("verzorgende ig", "monteur cv")."""
     svc = _service()
     _run("job title", lambda t, k, lg: svc.suggest_occupations(t, k, lg), text, batch, top, lang, as_json)
+
+
+@match_app.command("rank")
+def match_rank(
+    vacancies: Annotated[Path, typer.Option("--vacancies",
+                                            help="JSONL: {id, title, essential: [uri], optional: [uri]}")],
+    profiles: Annotated[Path, typer.Option("--profiles", help="JSONL: {id, skills: [{esco_uri}]}")],
+    top: TopOpt = 10,
+    explain: Annotated[bool, typer.Option("--explain", help="Add the explanation of each match.")] = False,
+) -> None:
+    """Rank the vacancies for each profile: one JSON line per profile, best first."""
+    from api.services.matching import InputError, MatchingService
+    from matching.index import VacancyIndex
+
+    if top < 1:
+        fail("--top must be at least 1", 2)
+    svc = MatchingService(_service())
+    try:
+        vs = svc.load_vacancies(vacancies)
+        ps = svc.load_profiles(profiles)
+    except (InputError, TaxonomyError, EmbeddingModelError) as exc:
+        fail(str(exc))
+    index = VacancyIndex(svc.space)
+    for v in vs:
+        index.add(v)
+    index.compact()
+    out = sys.stdout
+    for p in ps:
+        ranked = index.rank(p, k=top, apply_filters=False).results
+        rows: list[dict[str, object]] = []
+        for m in ranked:
+            row: dict[str, object] = {"vacancy_id": m.vacancy_id, "score": round(m.score / 100.0, 4)}
+            if explain:
+                row["explanation"] = {
+                    "points": {k: round(v, 2) for k, v in m.points.items()},
+                    "matched": [{"skill": r.skill_id, "via": r.via, "how": r.how, "credit": round(r.credit, 3)}
+                                for r in m.matched if r.credit > 0],
+                    "missing_essential": m.missing_essential,
+                    "missing_optional": m.missing_optional,
+                }
+            rows.append(row)
+        out.write(json.dumps({"profile_id": p.id, "results": rows}, ensure_ascii=False) + "\n")
 
 
 def main() -> None:

@@ -1,0 +1,100 @@
+"""Matching service: the skill space over the current taxonomy and reading the bench JSONL formats."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from api.services.taxonomy import TaxonomyService
+from matching.model import Profile, ProfileSkill, Requirement, Vacancy
+from matching.space import SkillSpace
+from taxonomy.errors import TaxonomyError
+
+TITLE_CONFIDENCE = 0.8  # a title maps to an occupation only when the normaliser is this sure
+
+
+class InputError(ValueError):
+    """A line of input that cannot be used; the message names file and line."""
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        fh = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None
+    with fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{n}: not JSON ({exc.msg})") from None
+            if not isinstance(obj, dict) or "id" not in obj:
+                raise InputError(f"{path}:{n}: expected an object with an \"id\"")
+            yield n, obj
+
+
+def _uris(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{where}: expected a list of skill URIs")
+    out = []
+    for v in value:
+        uri = v.get("esco_uri") or v.get("id") if isinstance(v, dict) else v
+        if not isinstance(uri, str) or not uri:
+            raise InputError(f"{where}: a skill must be a URI string or {{\"esco_uri\": ...}}")
+        out.append(uri)
+    return out
+
+
+class MatchingService:
+    def __init__(self, taxonomy: TaxonomyService) -> None:
+        self.taxonomy = taxonomy
+        self._space: SkillSpace | None = None
+
+    @property
+    def space(self) -> SkillSpace:
+        if self._space is None:
+            self._space = SkillSpace.from_taxonomy(self.taxonomy.taxonomy)
+        return self._space
+
+    def occupation_for_title(self, title: str) -> str | None:
+        if not title.strip():
+            return None
+        hits = self.taxonomy.suggest_occupations(title, 1)
+        return hits[0].concept_id if hits and hits[0].score >= TITLE_CONFIDENCE else None
+
+    def vacancy_from_json(self, obj: dict[str, Any], where: str) -> Vacancy:
+        reqs = [Requirement(u, True) for u in _uris(obj.get("essential"), where)]
+        reqs += [Requirement(u, False) for u in _uris(obj.get("optional"), where)]
+        title = str(obj.get("title") or "")
+        occ = obj.get("occupation") or self.occupation_for_title(title)
+        return Vacancy(id=str(obj["id"]), requirements=tuple(reqs), title=title, occupation_id=occ)
+
+    def profile_from_json(self, obj: dict[str, Any], where: str) -> Profile:
+        skills = obj.get("skills")
+        if not isinstance(skills, list):
+            raise InputError(f"{where}: expected \"skills\": [...]")
+        items = []
+        for s in skills:
+            uri = _uris([s], where)[0]
+            level = s.get("level") if isinstance(s, dict) else None
+            last = s.get("last_used") if isinstance(s, dict) else None
+            try:
+                items.append(ProfileSkill(uri, level=level, last_used=last))
+            except (ValueError, TypeError) as exc:
+                raise InputError(f"{where}: {exc}") from None
+        return Profile(id=str(obj["id"]), skills=tuple(items))
+
+    def load_vacancies(self, path: Path) -> list[Vacancy]:
+        try:
+            return [self.vacancy_from_json(o, f"{path}:{n}") for n, o in read_jsonl(path)]
+        except TaxonomyError as exc:
+            raise InputError(str(exc)) from None
+
+    def load_profiles(self, path: Path) -> list[Profile]:
+        return [self.profile_from_json(o, f"{path}:{n}") for n, o in read_jsonl(path)]

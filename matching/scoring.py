@@ -1,0 +1,185 @@
+"""The match score of one profile and one vacancy, with the explanation that adds up to it.
+
+Formula (see ``docs/matching.md``), all parts in [0, 1]::
+
+    score = 100 · (A·REQ + B·USE^K + C·FAM^K)
+
+* REQ — weighted coverage of the vacancy's requirements::
+
+      REQ = Σ_r ω_r c_r / Σ_r ω_r,   ω_r = ρ_s · weight_r · (1 if essential else ½)
+
+  c_r is the credit of requirement r: 1 for the same skill, CREDIT_NARROWER / CREDIT_BROADER /
+  CREDIT_RELATED through the taxonomy, times level fit and recency of the profile skill.
+* USE — share of the profile's skills (rarity-weighted) that this job uses: the vacancy's
+  requirements plus the skills its occupation lists.
+* FAM — the same share for the occupation's family (ISCO-08 unit group).
+
+USE and FAM say "this job draws on what you can do"; REQ says "you can do what this job asks".
+A skill the vacancy requires raises all three parts when added to a profile, and lowers them
+when removed. No personal attribute enters: the profile holds only skills and preferences.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from matching.model import Location, Profile, ProfileSkill, Requirement, Vacancy
+from matching.space import HOW, SkillSpace
+
+A, B, C, K = 0.5, 0.25, 0.25, 4
+OPTIONAL_FACTOR = 0.5
+UNKNOWN_LEVEL_FIT = 0.9  # the vacancy asks a level, the person did not say theirs
+LEVEL_STEP = 0.7  # credit factor per level short of the minimum
+
+
+def level_fit(have: int | None, need: int | None) -> float:
+    """1 when no minimum or the level is met; LEVEL_STEP per level short; 0.9 if unknown."""
+    if need is None:
+        return 1.0
+    if have is None:
+        return UNKNOWN_LEVEL_FIT
+    return 1.0 if have >= need else LEVEL_STEP ** (need - have)
+
+
+def recency(last_used: int | None, this_year: int) -> float:
+    """1 for skills used in the last 3 years (or of unknown date), then −5 % a year, at least 0.6."""
+    if last_used is None:
+        return 1.0
+    age = this_year - last_used
+    return 1.0 if age <= 3 else max(0.6, 1.0 - 0.05 * (age - 3))
+
+
+@dataclass(slots=True)
+class MatchedRequirement:
+    skill_id: str
+    essential: bool
+    credit: float  # 0–1
+    via: str | None  # the profile skill that met it
+    how: str  # exact, narrower, broader, related, missing
+    points: float  # share of the 0–100 score this requirement earned
+
+
+@dataclass(slots=True)
+class MatchResult:
+    vacancy_id: str
+    profile_id: str
+    score: float
+    requirements: float  # REQ
+    usage: float  # USE
+    family: float  # FAM
+    points: dict[str, float] = field(default_factory=dict)
+    matched: list[MatchedRequirement] = field(default_factory=list)
+    missing_essential: list[str] = field(default_factory=list)
+    missing_optional: list[str] = field(default_factory=list)
+
+
+def requirement_credit(space: SkillSpace, profile: dict[int, ProfileSkill], req: Requirement,
+                       this_year: int) -> tuple[float, str | None, str]:
+    """Best credit any profile skill earns for ``req``: (credit, via skill id, how)."""
+    s = space.column(req.skill_id)
+    best: tuple[float, str | None, str] = (0.0, None, "missing")
+    if s is None:
+        return best
+    ps = profile.get(s)
+    if ps is not None:
+        c = level_fit(ps.level, req.min_level) * recency(ps.last_used, this_year)
+        best = (c, ps.skill_id, "exact")
+        if c >= 1.0:
+            return best
+    a, b = space.links_in.indptr[s], space.links_in.indptr[s + 1]
+    for p, link, how in zip(space.links_in.indices[a:b], space.links_in.data[a:b],
+                            space.link_how_in.data[a:b], strict=True):
+        ps = profile.get(int(p))
+        if ps is None:
+            continue
+        c = float(link) * level_fit(ps.level, req.min_level) * recency(ps.last_used, this_year)
+        if c > best[0]:
+            best = (c, ps.skill_id, HOW[int(how)])
+    return best
+
+
+def profile_columns(space: SkillSpace, profile: Profile) -> dict[int, ProfileSkill]:
+    out: dict[int, ProfileSkill] = {}
+    for ps in profile.skills:
+        j = space.column(ps.skill_id)
+        if j is not None and (j not in out or (ps.level or 0) > (out[j].level or 0)):
+            out[j] = ps
+    return out
+
+
+def usage_shares(space: SkillSpace, cols: dict[int, ProfileSkill], vacancy: Vacancy) -> tuple[float, float]:
+    """(USE, FAM): rarity-weighted share of the profile's skills in the job's and family's lists."""
+    if not cols:
+        return 0.0, 0.0
+    job = {space.column(r.skill_id) for r in vacancy.requirements} - {None}
+    fam = set(job)
+    o = space.occ_index.get(vacancy.occupation_id or "")
+    if o is not None:
+        job |= space.occupation_columns(o)
+        fam |= space.family_columns(o)
+    total = used = fam_used = 0.0
+    for j in cols:
+        w = float(space.rarity[j])
+        total += w
+        used += w if j in job else 0.0
+        fam_used += w if j in fam else 0.0
+    return used / total, fam_used / total
+
+
+def score(space: SkillSpace, profile: Profile, vacancy: Vacancy, this_year: int | None = None) -> MatchResult:
+    """Score 0–100 of ``profile`` for ``vacancy`` with a breakdown whose points add up to it."""
+    year = this_year or date.today().year
+    cols = profile_columns(space, profile)
+    weights, credits = [], []
+    matched: list[MatchedRequirement] = []
+    for req in vacancy.requirements:
+        s = space.column(req.skill_id)
+        rho = float(space.rarity[s]) if s is not None else 1.0
+        w = rho * req.weight * (1.0 if req.essential else OPTIONAL_FACTOR)
+        c, via, how = requirement_credit(space, cols, req, year)
+        weights.append(w)
+        credits.append(c)
+        matched.append(MatchedRequirement(req.skill_id, req.essential, c, via, how, 0.0))
+    total_w = sum(weights)
+    req_fit = sum(w * c for w, c in zip(weights, credits, strict=True)) / total_w if total_w > 0 else 0.0
+    use, fam = usage_shares(space, cols, vacancy)
+    for m, w in zip(matched, weights, strict=True):
+        m.points = 100.0 * A * w * m.credit / total_w if total_w > 0 else 0.0
+    points = {"requirements": 100.0 * A * req_fit, "usage": 100.0 * B * use**K, "family": 100.0 * C * fam**K}
+    return MatchResult(
+        vacancy_id=vacancy.id, profile_id=profile.id, score=sum(points.values()),
+        requirements=req_fit, usage=use, family=fam, points=points,
+        matched=sorted(matched, key=lambda m: (-m.points, m.skill_id)),
+        missing_essential=[m.skill_id for m in matched if m.essential and m.credit == 0.0],
+        missing_optional=[m.skill_id for m in matched if not m.essential and m.credit == 0.0],
+    )
+
+
+# ------------------------------------------------------------------------------------ filters
+EARTH_KM = 6371.0
+
+
+def distance_km(a: Location, b: Location) -> float:
+    """Great-circle distance (haversine)."""
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * EARTH_KM * math.asin(math.sqrt(h))
+
+
+def exclusions(profile: Profile, vacancy: Vacancy, today: date) -> list[str]:
+    """Hard constraints this vacancy breaks for this profile: distance, hours, expired, sector."""
+    p = profile.preferences
+    out = []
+    if vacancy.valid_through is not None and vacancy.valid_through < today:
+        out.append("expired")
+    if p.max_km is not None and p.home is not None and vacancy.location is not None \
+            and distance_km(p.home, vacancy.location) > p.max_km:
+        out.append("distance")
+    if (p.hours_max is not None and vacancy.hours_min is not None and vacancy.hours_min > p.hours_max) or \
+            (p.hours_min is not None and vacancy.hours_max is not None and vacancy.hours_max < p.hours_min):
+        out.append("hours")
+    if p.sectors and vacancy.sector is not None and vacancy.sector not in p.sectors:
+        out.append("sector")
+    return out

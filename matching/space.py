@@ -1,0 +1,157 @@
+"""The skill space: concept ids as array columns, rarity, related-skill links, occupation lists.
+
+Built once from a :class:`taxonomy.model.Taxonomy`; everything after that is arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from taxonomy.model import Taxonomy
+
+# Credit a profile skill earns for a requirement it does not name exactly.
+CREDIT_NARROWER = 0.8  # you have a specialisation of what is asked ("MIG-lassen" for "lassen")
+CREDIT_BROADER = 0.5  # you have the general skill, the vacancy asks a specialisation
+CREDIT_RELATED = 0.5  # ESCO skill–skill relation or a built-in "related" link
+HOW = {0: "exact", 1: "narrower", 2: "broader", 3: "related"}
+
+
+@dataclass
+class SkillSpace:
+    """Arrays over skills (S), occupations (O) and ISCO unit groups (G).
+
+    * ``rarity`` (S,): ρ_s = 1 + ln((1 + O) / (1 + n_s)), n_s = occupations listing skill s.
+      "teamwork" (in hundreds of occupations) weighs about 1–2, "lassen" about 6–7.
+    * ``links`` (S, S) CSR: links[p, s] = credit that profile skill p earns for requirement s
+      (exact matches are not stored: their credit is 1). ``link_how`` holds the HOW code.
+    * ``occ_skills`` (O, S) and ``group_skills`` (G, S): 0/1, the skills each occupation and
+      each ISCO unit group (union of its occupations) lists.
+    """
+
+    skill_ids: list[str]
+    skill_index: dict[str, int]
+    rarity: np.ndarray
+    links: sp.csr_matrix
+    link_how: sp.csr_matrix
+    links_in: sp.csr_matrix  # links transposed: row s lists the profile skills p that count for s
+    link_how_in: sp.csr_matrix
+    occ_ids: list[str]
+    occ_index: dict[str, int]
+    occ_group: np.ndarray  # (O,) group row per occupation
+    occ_skills: sp.csr_matrix
+    group_codes: list[str]
+    group_skills: sp.csr_matrix
+
+    @property
+    def n_skills(self) -> int:
+        return len(self.skill_ids)
+
+    def occupation_columns(self, o: int) -> frozenset[int]:
+        """Skill columns occupation row ``o`` lists (cached)."""
+        cache: dict[int, frozenset[int]] = self.__dict__.setdefault("_occ_cols", {})
+        cols = cache.get(o)
+        if cols is None:
+            cols = cache[o] = frozenset(self.occ_skills[o].indices.tolist())
+        return cols
+
+    def family_columns(self, o: int) -> frozenset[int]:
+        """Skill columns of occupation ``o``'s ISCO unit group (cached)."""
+        cache: dict[int, frozenset[int]] = self.__dict__.setdefault("_fam_cols", {})
+        g = int(self.occ_group[o])
+        cols = cache.get(g)
+        if cols is None:
+            cols = cache[g] = frozenset(self.group_skills[g].indices.tolist())
+        return cols
+
+    def column(self, skill_id: str) -> int | None:
+        return self.skill_index.get(skill_id)
+
+    @classmethod
+    def from_taxonomy(cls, tax: Taxonomy) -> SkillSpace:
+        skills = sorted(c.id for c in tax.concepts.values() if c.kind == "skill")
+        index = {s: i for i, s in enumerate(skills)}
+        occs = sorted(o for o in tax.occupation_skills if o in tax.concepts)
+        occ_index = {o: i for i, o in enumerate(occs)}
+
+        rows, cols = [], []
+        for o in occs:
+            for s in tax.occupation_skills[o]:
+                j = index.get(s)
+                if j is not None:
+                    rows.append(occ_index[o])
+                    cols.append(j)
+        occ_skills = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                                   shape=(len(occs), len(skills)))
+        occ_skills.sum_duplicates()
+        occ_skills.data[:] = 1.0
+        n_s = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(skills))
+        rarity = (1.0 + np.log((1.0 + len(occs)) / (1.0 + n_s))).astype(np.float32)
+
+        codes = [(tax.concepts[o].code or "")[:4] or "?" for o in occs]
+        group_codes = sorted(set(codes))
+        gidx = {g: i for i, g in enumerate(group_codes)}
+        occ_group = np.asarray([gidx[c] for c in codes], dtype=np.int32)
+        member = sp.csr_matrix((np.ones(len(occs), dtype=np.float32), (occ_group, np.arange(len(occs)))),
+                               shape=(len(group_codes), len(occs)))
+        group_skills = sp.csr_matrix(member @ occ_skills)
+        group_skills.data[:] = 1.0
+
+        # related-skill links: (profile skill p, requirement s) -> credit, how
+        link: dict[tuple[int, int], tuple[float, int]] = {}
+
+        def put(p: int, s: int, credit: float, how: int) -> None:
+            if p != s and credit > link.get((p, s), (0.0, 0))[0]:
+                link[(p, s)] = (credit, how)
+
+        for c in tax.concepts.values():
+            if c.kind != "skill":
+                continue
+            ci = index[c.id]
+            for b in c.broader:
+                bi = index.get(b)
+                if bi is not None:
+                    put(ci, bi, CREDIT_NARROWER, 1)  # c is narrower than b: c counts for b
+                    put(bi, ci, CREDIT_BROADER, 2)
+        for a, b, _ in tax.skill_relations:
+            ai, bi = index.get(a), index.get(b)
+            if ai is not None and bi is not None:
+                put(ai, bi, CREDIT_RELATED, 3)
+                put(bi, ai, CREDIT_RELATED, 3)
+        if link:
+            (lr, lc), vals = zip(*link.keys(), strict=True), list(link.values())
+            credit = np.asarray([v[0] for v in vals], dtype=np.float32)
+            how = np.asarray([v[1] for v in vals], dtype=np.int8)
+        else:
+            lr, lc, credit, how = (), (), np.zeros(0, np.float32), np.zeros(0, np.int8)
+        shape = (len(skills), len(skills))
+        links = sp.csr_matrix((credit, (lr, lc)), shape=shape)
+        link_how = sp.csr_matrix((how, (lr, lc)), shape=shape)
+        return cls(skills, index, rarity, links, link_how, sp.csr_matrix(links.T), sp.csr_matrix(link_how.T),
+                   occs, occ_index, occ_group, occ_skills, group_codes, group_skills)
+
+    def add_unknown(self, skill_id: str) -> int:
+        """A skill the taxonomy does not know (e.g. from another ESCO version): give it a column."""
+        j = self.skill_index.get(skill_id)
+        if j is not None:
+            return j
+        j = len(self.skill_ids)
+        self.skill_ids.append(skill_id)
+        self.skill_index[skill_id] = j
+        self.rarity = np.append(self.rarity, np.float32(1.0 + np.log(1.0 + len(self.occ_ids))))
+        n = j + 1
+        self.links = _grow(self.links, n, n)
+        self.link_how = _grow(self.link_how, n, n)
+        self.links_in = _grow(self.links_in, n, n)
+        self.link_how_in = _grow(self.link_how_in, n, n)
+        self.occ_skills = _grow(self.occ_skills, self.occ_skills.shape[0], n)
+        self.group_skills = _grow(self.group_skills, self.group_skills.shape[0], n)
+        return j
+
+
+def _grow(m: sp.csr_matrix, rows: int, cols: int) -> sp.csr_matrix:
+    m = m.tocsr()
+    indptr = np.concatenate([m.indptr, np.full(rows - m.shape[0], m.indptr[-1], dtype=m.indptr.dtype)])
+    return sp.csr_matrix((m.data, m.indices, indptr), shape=(rows, cols))

@@ -28,7 +28,7 @@ from datetime import date
 from matching.model import Location, Profile, ProfileSkill, Requirement, Vacancy
 from matching.space import HOW, SkillSpace
 
-A, B, C, K = 0.5, 0.25, 0.25, 4
+A, B, C, K = 0.4, 0.3, 0.3, 4
 OPTIONAL_FACTOR = 0.5
 UNKNOWN_LEVEL_FIT = 0.9  # the vacancy asks a level, the person did not say theirs
 LEVEL_STEP = 0.7  # credit factor per level short of the minimum

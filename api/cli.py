@@ -254,6 +254,41 @@ def match_rank(
         out.write(json.dumps({"profile_id": p.id, "results": rows}, ensure_ascii=False) + "\n")
 
 
+@match_app.command("careers")
+def match_careers(
+    skills: Annotated[str, typer.Option("--skills", help="Your skills in your own words, separated by ';'.")],
+    sector: Annotated[list[str] | None, typer.Option("--sector", help="Only these sectors (repeatable).")] = None,
+    top: TopOpt = 5,
+    lang: LangOpt = "nl",
+) -> None:
+    """Where else your skills fit, across sectors: occupations, the gap, and the training that closes it."""
+    from api.services.matching import MatchingService
+    from matching.model import Profile, ProfileSkill
+
+    svc = MatchingService(_service())
+    try:
+        ids = svc.skills_from_text([s for s in skills.split(";") if s.strip()])
+        if not ids:
+            fail("none of these skills were recognised; try other words")
+        typer.echo("Jouw vaardigheden: " + ", ".join(svc.label(i, lang) for i in ids))
+        profile = Profile("cli", tuple(ProfileSkill(i) for i in ids))
+        moves = svc.careers.moves(profile, k=top, sectors=tuple(sector or ()))
+    except (TaxonomyError, EmbeddingModelError) as exc:
+        fail(str(exc))
+    for mv in moves:
+        m = mv.match
+        typer.echo(f"\n{m.score:5.1f}  {svc.label(mv.occupation_id, lang)} ({mv.sector or '-'}): "
+                   f"je hebt {100 * m.requirements:.0f}% van wat nodig is")
+        has = [svc.label(r.skill_id, lang) for r in m.matched if r.credit > 0 and r.essential]
+        if has:
+            typer.echo("       past al: " + ", ".join(has[:8]))
+        if m.missing_essential:
+            typer.echo("       mist nog: " + ", ".join(svc.label(s, lang) for s in m.missing_essential[:8]))
+        if mv.training and mv.training.modules:
+            mods = ", ".join(f"{x.name} ({x.hours} u)" for x in mv.training.modules)
+            typer.echo(f"       scholing: {mods} — samen {mv.training.hours} uur")
+
+
 def main() -> None:
     try:
         app()

@@ -18,7 +18,18 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.model import Location, Profile, Requirement, Vacancy
-from matching.scoring import EARTH_KM, OPTIONAL_FACTOR, A, B, C, K, MatchResult, exclusions, recency, score
+from matching.scoring import (
+    EARTH_KM,
+    ESSENTIAL_SHARE,
+    A,
+    B,
+    C,
+    K,
+    MatchResult,
+    exclusions,
+    recency,
+    score,
+)
 from matching.space import SkillSpace
 
 SECTOR_CODES = {"techniek": 0, "horeca": 1, "zorg": 2, "transversaal": 3}
@@ -102,7 +113,6 @@ class VacancyIndex:
         self._ess = np.zeros(0, dtype=bool)  # per nnz of _R
         self._minlev = np.zeros(0, dtype=np.int8)
         self._uweight = np.zeros(0, dtype=np.float32)
-        self._mass = np.zeros(0, dtype=np.float32)
         self._occ = np.zeros(0, dtype=np.int32)
         self._grp = np.zeros(0, dtype=np.int32)
         self._xocc_T = sp.csr_matrix((S, 0), dtype=np.float32)
@@ -116,7 +126,12 @@ class VacancyIndex:
     def _build(self, vacancies: list[Vacancy]) -> None:
         sp_ = self.space
         S, V = sp_.n_skills, len(vacancies)
-        rows, cols, w, ess, minlev, uw = [], [], [], [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        w: list[float] = []
+        ess: list[bool] = []
+        minlev: list[int] = []
+        uw: list[float] = []
         xo_r, xo_c, xg_r, xg_c = [], [], [], []
         occ = np.full(V, -1, dtype=np.int32)
         grp = np.full(V, -1, dtype=np.int32)
@@ -128,6 +143,7 @@ class VacancyIndex:
                 occ[i], grp[i] = o, sp_.occ_group[o]
                 occ_cols, grp_cols = sp_.occupation_columns(o), sp_.family_columns(o)
             seen: set[int] = set()
+            first = len(w)
             for r in v.requirements:
                 j = sp_.skill_index[r.skill_id]
                 if j in seen:
@@ -135,7 +151,7 @@ class VacancyIndex:
                 seen.add(j)
                 rows.append(i)
                 cols.append(j)
-                w.append(sp_.rarity[j] * r.weight * (1.0 if r.essential else OPTIONAL_FACTOR))
+                w.append(float(sp_.rarity[j]) * r.weight)
                 ess.append(r.essential)
                 minlev.append(r.min_level or 0)
                 uw.append(r.weight)
@@ -145,6 +161,14 @@ class VacancyIndex:
                 if j not in grp_cols:
                     xg_r.append(i)
                     xg_c.append(j)
+            # store each requirement's share of REQ (see matching.scoring.score)
+            e_flags = ess[first:]
+            mass_e = sum(x for x, e in zip(w[first:], e_flags, strict=True) if e)
+            mass_o = sum(x for x, e in zip(w[first:], e_flags, strict=True) if not e)
+            part_e = (ESSENTIAL_SHARE if mass_o > 0 else 1.0) if mass_e > 0 else 0.0
+            part_o = 1.0 - part_e if mass_o > 0 else 0.0
+            for t in range(first, len(w)):
+                w[t] *= part_e / mass_e if ess[t] else part_o / mass_o
         # rows were appended in order, so the CSR is laid out directly and the per-requirement
         # side arrays stay aligned with it
         indptr = np.zeros(V + 1, dtype=np.int64)
@@ -155,7 +179,6 @@ class VacancyIndex:
         self._minlev = np.asarray(minlev, dtype=np.int8)
         self._uweight = np.asarray(uw, dtype=np.float32)
         self._RT = sp.csr_matrix(R.T)
-        self._mass = np.asarray(R.sum(axis=1), dtype=np.float32).ravel()
         self._occ, self._grp = occ, grp
         ones = np.ones
         self._xocc_T = sp.csr_matrix((ones(len(xo_r), np.float32), (xo_c, xo_r)), shape=(S, V))
@@ -212,7 +235,7 @@ class VacancyIndex:
             return np.zeros(V, dtype=np.float32)
         cols = np.fromiter(best.keys(), dtype=np.int64, count=len(best))
         credit = np.fromiter(best.values(), dtype=np.float32, count=len(best))
-        req = _gather(self._RT, cols, credit, V) / np.maximum(self._mass, 1e-9)
+        req = _gather(self._RT, cols, credit, V)
 
         own_cols = {j for ps in profile.skills if (j := sp_.column(ps.skill_id)) is not None}
         own = np.asarray(sorted(own_cols), dtype=np.int64)

@@ -4,9 +4,11 @@ Formula (see ``docs/matching.md``), all parts in [0, 1]::
 
     score = 100 · (A·REQ + B·USE^K + C·FAM^K)
 
-* REQ — weighted coverage of the vacancy's requirements::
+* REQ — weighted coverage of the vacancy's requirements, essential ones counting for 80 %::
 
-      REQ = Σ_r ω_r c_r / Σ_r ω_r,   ω_r = ρ_s · weight_r · (1 if essential else ½)
+      REQ = 0.8 · Σ_e ω_e c_e / Σ_e ω_e  +  0.2 · Σ_o ω_o c_o / Σ_o ω_o,   ω_r = ρ_s · weight_r
+
+  (only the essential term, at 100 %, when there are no optional requirements, and vice versa)
 
   c_r is the credit of requirement r: 1 for the same skill, CREDIT_NARROWER / CREDIT_BROADER /
   CREDIT_RELATED through the taxonomy, times level fit and recency of the profile skill.
@@ -29,7 +31,7 @@ from matching.model import Location, Profile, ProfileSkill, Requirement, Vacancy
 from matching.space import HOW, SkillSpace
 
 A, B, C, K = 0.4, 0.3, 0.3, 4
-OPTIONAL_FACTOR = 0.5
+ESSENTIAL_SHARE = 0.8  # of REQ, when a vacancy has both essential and optional requirements
 UNKNOWN_LEVEL_FIT = 0.9  # the vacancy asks a level, the person did not say theirs
 LEVEL_STEP = 0.7  # credit factor per level short of the minimum
 
@@ -137,16 +139,22 @@ def score(space: SkillSpace, profile: Profile, vacancy: Vacancy, this_year: int 
     for req in vacancy.requirements:
         s = space.column(req.skill_id)
         rho = float(space.rarity[s]) if s is not None else 1.0
-        w = rho * req.weight * (1.0 if req.essential else OPTIONAL_FACTOR)
+        w = rho * req.weight
         c, via, how = requirement_credit(space, cols, req, year)
         weights.append(w)
         credits.append(c)
         matched.append(MatchedRequirement(req.skill_id, req.essential, c, via, how, 0.0))
-    total_w = sum(weights)
-    req_fit = sum(w * c for w, c in zip(weights, credits, strict=True)) / total_w if total_w > 0 else 0.0
+    # share[r]: the part of REQ requirement r carries (essential ones together ESSENTIAL_SHARE)
+    mass_e = sum(w for w, r in zip(weights, vacancy.requirements, strict=True) if r.essential)
+    mass_o = sum(w for w, r in zip(weights, vacancy.requirements, strict=True) if not r.essential)
+    part_e = (ESSENTIAL_SHARE if mass_o > 0 else 1.0) if mass_e > 0 else 0.0
+    part_o = 1.0 - part_e if mass_o > 0 else 0.0
+    shares = [w * (part_e / mass_e if r.essential else part_o / mass_o)
+              for w, r in zip(weights, vacancy.requirements, strict=True)]
+    req_fit = sum(sh * c for sh, c in zip(shares, credits, strict=True))
     use, fam = usage_shares(space, cols, vacancy)
-    for m, w in zip(matched, weights, strict=True):
-        m.points = 100.0 * A * w * m.credit / total_w if total_w > 0 else 0.0
+    for m, sh in zip(matched, shares, strict=True):
+        m.points = 100.0 * A * sh * m.credit
     points = {"requirements": 100.0 * A * req_fit, "usage": 100.0 * B * use**K, "family": 100.0 * C * fam**K}
     return MatchResult(
         vacancy_id=vacancy.id, profile_id=profile.id, score=sum(points.values()),

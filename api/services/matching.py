@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from api.services.taxonomy import TaxonomyService
+from api.services.training import load_catalogue
+from matching.careers import CareerAdvisor
 from matching.model import Profile, ProfileSkill, Requirement, Vacancy
 from matching.space import SkillSpace
+from matching.training import Catalogue
 from taxonomy.errors import TaxonomyError
 
 TITLE_CONFIDENCE = 0.8  # a title maps to an occupation only when the normaliser is this sure
@@ -55,12 +58,48 @@ class MatchingService:
     def __init__(self, taxonomy: TaxonomyService) -> None:
         self.taxonomy = taxonomy
         self._space: SkillSpace | None = None
+        self._catalogue: Catalogue | None = None
+        self._careers: CareerAdvisor | None = None
 
     @property
     def space(self) -> SkillSpace:
         if self._space is None:
             self._space = SkillSpace.from_taxonomy(self.taxonomy.taxonomy)
         return self._space
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            path = self.taxonomy.settings.data_dir / "training" / "catalogue.toml"
+            self._catalogue = Catalogue(load_catalogue(path, self.taxonomy.taxonomy), self.space)
+        return self._catalogue
+
+    @property
+    def careers(self) -> CareerAdvisor:
+        if self._careers is None:
+            tax = self.taxonomy.taxonomy
+            occs = {}
+            for o, rel in tax.occupation_skills.items():
+                c = tax.concepts.get(o)
+                if c is None:
+                    continue
+                occs[o] = ([s for s, r in rel.items() if r == "essential"],
+                           [s for s, r in rel.items() if r == "optional"], c.sectors[0] if c.sectors else None)
+            self._careers = CareerAdvisor(self.space, occs, self.catalogue)
+        return self._careers
+
+    def label(self, concept_id: str, lang: str = "nl") -> str:
+        c = self.taxonomy.taxonomy.concepts.get(concept_id)
+        return c.label(lang) if c else concept_id
+
+    def skills_from_text(self, phrases: list[str]) -> list[str]:
+        """Concept ids for skill phrases a person typed (best suggestion of each, when confident)."""
+        out = []
+        for ph in phrases:
+            hits = self.taxonomy.suggest_skills(ph, 1)
+            if hits and hits[0].score >= 0.5:
+                out.append(hits[0].concept_id)
+        return out
 
     def occupation_for_title(self, title: str) -> str | None:
         if not title.strip():

@@ -1,0 +1,95 @@
+"""Gaps, training plans and career moves: on a tiny catalogue, and on the shipped data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matching.model import Profile, ProfileSkill
+from matching.space import SkillSpace
+from matching.training import Catalogue, Module
+from taxonomy.model import Concept, Taxonomy
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def space() -> SkillSpace:
+    tax = Taxonomy()
+    for s in ["a", "b", "c", "d", "e", "lassen", "mig-lassen"]:
+        tax.add(Concept(id=s, kind="skill", pref={"nl": s}))
+    tax.concepts["mig-lassen"].broader = ["lassen"]
+    return SkillSpace.from_taxonomy(tax)
+
+
+def test_plan_takes_the_fewest_hours(space: SkillSpace) -> None:
+    cat = Catalogue([
+        Module("big", "Alles", 40, ("a", "b", "c")),
+        Module("ab", "A en B", 10, ("a", "b")),
+        Module("c", "C", 8, ("c",)),
+        Module("d", "D", 4, ("d",)),
+    ], space)
+    plan = cat.plan({"a", "b", "c"})
+    assert sorted(m.id for m in plan.modules) == ["ab", "c"]
+    assert plan.hours == 18
+    assert plan.covered == {"a": "ab", "b": "ab", "c": "c"}
+    assert plan.uncovered == []
+
+
+def test_plan_names_what_no_module_teaches(space: SkillSpace) -> None:
+    cat = Catalogue([Module("d", "D", 4, ("d",))], space)
+    plan = cat.plan({"d", "e"})
+    assert [m.id for m in plan.modules] == ["d"]
+    assert plan.uncovered == ["e"]
+    assert cat.plan(set()).modules == []
+
+
+def test_a_specialised_course_covers_the_general_skill(space: SkillSpace) -> None:
+    cat = Catalogue([Module("mig", "MIG-lassen", 24, ("mig-lassen",))], space)
+    assert cat.plan({"lassen"}).covered == {"lassen": "mig"}
+
+
+def test_greedy_path_for_many_candidates_still_covers_everything(space: SkillSpace) -> None:
+    mods = [Module(f"m{i}", f"M{i}", 5 + i, (["a", "b", "c", "d", "e"][i % 5],)) for i in range(30)]
+    plan = Catalogue(mods, space).plan({"a", "b", "c", "d", "e"})
+    assert set(plan.covered) == {"a", "b", "c", "d", "e"}
+    assert len(plan.modules) == 5
+    assert plan.hours == 5 + 6 + 7 + 8 + 9  # the cheapest module per skill
+
+
+# --------------------------------------------------------------------- on the shipped data
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from api.services.matching import MatchingService
+    from api.services.taxonomy import TaxonomyService
+    from api.settings import Settings
+
+    home = tmp_path_factory.mktemp("home")
+    return MatchingService(TaxonomyService(Settings(TOM_HOME=home, TOM_DATA_DIR=ROOT / "data")))
+
+
+def test_catalogue_loads_and_every_module_teaches_known_skills(svc) -> None:  # type: ignore[no-untyped-def]
+    mods = svc.catalogue.modules
+    assert len(mods) >= 60
+    tax = svc.taxonomy.taxonomy
+    assert all(s in tax.concepts for m in mods for s in m.skills)
+    assert {"techniek", "horeca", "zorg"} <= {s for m in mods for s in m.sectors}
+
+
+def test_horeca_worker_sees_where_her_skills_carry_into_zorg(svc) -> None:  # type: ignore[no-untyped-def]
+    ids = svc.skills_from_text(["gasten ontvangen", "eten serveren", "hygiënisch werken", "klantvriendelijk",
+                                "afwassen", "koffie zetten"])
+    assert len(ids) == 6
+    profile = Profile("h", tuple(ProfileSkill(i) for i in ids))
+    moves = svc.careers.moves(profile, k=5, sectors=("zorg",))
+    assert moves and all(m.sector == "zorg" for m in moves)
+    best = moves[0]
+    assert best.match.requirements > 0.3  # a real part of what the job needs is already there
+    assert best.match.missing_essential  # ... and the gap is named
+    assert best.training is not None
+    assert 0 < best.training.hours <= 40  # a short course or two closes it
+    assert set(best.training.covered) | set(best.training.uncovered) == set(best.match.missing_essential)
+    assert best.training.hours == sum(m.hours for m in best.training.modules)
+    anywhere = svc.careers.moves(profile, k=3)
+    assert anywhere[0].sector == "horeca"  # without a sector filter her own trade fits best

@@ -221,3 +221,28 @@ def test_removing_a_required_skill_never_raises_the_score(space: SkillSpace, p: 
     drop = data.draw(st.sampled_from(mine))
     less = Profile("p", tuple(s for s in p.skills if s != drop))
     assert score(space, less, v, 2026).score <= score(space, p, v, 2026).score + 1e-9
+
+
+def test_talent_pool_ranks_profiles_for_a_vacancy(space: SkillSpace) -> None:
+    from matching.talent import ProfileIndex
+
+    leiden, groningen = Location(52.16, 4.49), Location(53.22, 6.57)
+    pool = [prof("lassen", "tekening-lezen", "metaal-snijden", pid="welder"),
+            prof("mig-lassen", "samenwerken", pid="junior"),
+            prof("koken", "hygiene", pid="cook"),
+            prof("lassen", "tekening-lezen", pid="far", home=groningen, max_km=30),
+            prof("lassen", pid="parttime", hours_max=16)]
+    v = vac("v", ["lassen", "tekening-lezen"], ["samenwerken"], occ="lasser", location=leiden, hours_min=32)
+    index = ProfileIndex(space, this_year=2026)
+    for p in pool:
+        index.add(p)
+    for _ in range(2):  # pending, then built
+        res = index.rank(v, k=3)
+        assert [m.profile_id for m in res.results][:2] == ["welder", "junior"]
+        assert res.excluded == {"distance": 1, "hours": 1}
+        for m in res.results:
+            direct = score(space, next(p for p in pool if p.id == m.profile_id), v, 2026)
+            assert m.score == pytest.approx(direct.score)
+        index.compact()
+    index.remove("welder")
+    assert index.rank(v, k=1).results[0].profile_id == "junior"

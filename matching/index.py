@@ -26,13 +26,16 @@ from matching.scoring import (
     C,
     K,
     MatchResult,
+    PreparedProfile,
     exclusions,
-    recency,
+    prepare,
     score,
 )
 from matching.space import SkillSpace
 
 SECTOR_CODES = {"techniek": 0, "horeca": 1, "zorg": 2, "transversaal": 3}
+SECTOR_NAMES = {v: k for k, v in SECTOR_CODES.items()}
+TIE_EPS = 1e-3  # score points: candidates that can at best tie the k-th result are not re-scored
 PENDING_LIMIT = 2000
 CANDIDATES = 200  # best fast-scored vacancies that get an exact, explained score
 
@@ -49,22 +52,108 @@ def _gather(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> 
         return np.zeros(n, dtype=np.float32)
     starts, ends = T.indptr[cols], T.indptr[cols + 1]
     idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
-    val = np.concatenate([T.data[a:b] * w for a, b, w in zip(starts, ends, weights, strict=True)])
+    val = np.concatenate([T.data[a:b].astype(np.float32, copy=False) * w
+                          for a, b, w in zip(starts, ends, weights, strict=True)])
     return np.bincount(idx, weights=val, minlength=n).astype(np.float32)
+
+
+def _gather_sparse(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The postings of ``cols`` in ``T`` as (row ids, weight), duplicates not summed."""
+    starts, ends = T.indptr[cols], T.indptr[cols + 1]
+    if not (ends > starts).any():
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)]).astype(np.int64)
+    val = np.concatenate([np.full(b - a, w, np.float32) for a, b, w in zip(starts, ends, weights, strict=True)])
+    return idx, val
 
 
 def kth_best(results: list[MatchResult], k: int) -> float:
     return sorted((m.score for m in results), reverse=True)[k - 1]
 
 
+@dataclass
+class VacancyArrays:
+    """Vacancies as flat arrays: the bulk-load format (one row per vacancy, CSR-style requirements).
+
+    ``indptr`` (V+1,) delimits each vacancy's requirements in ``cols`` (skill columns of the
+    space), ``essential``, and the optional ``min_level`` / ``weight``. ``occupation`` holds
+    occupation rows of the space (-1: none). Unknown numbers are NaN (lat, lon), -1 (hours,
+    sector) or 0 (valid_through, as a date ordinal).
+    """
+
+    ids: list[str]
+    indptr: np.ndarray
+    cols: np.ndarray
+    essential: np.ndarray
+    occupation: np.ndarray
+    min_level: np.ndarray | None = None
+    weight: np.ndarray | None = None
+    lat: np.ndarray | None = None
+    lon: np.ndarray | None = None
+    hours_min: np.ndarray | None = None
+    hours_max: np.ndarray | None = None
+    valid_through: np.ndarray | None = None
+    sector: np.ndarray | None = None
+    titles: list[str] | None = None
+    other_occupation: dict[int, str] = field(default_factory=dict)  # row -> occupation id unknown to the space
+
+    @classmethod
+    def from_vacancies(cls, space: SkillSpace, vacancies: list[Vacancy]) -> VacancyArrays:
+        indptr = [0]
+        cols: list[int] = []
+        ess: list[bool] = []
+        lev: list[int] = []
+        wt: list[float] = []
+        other: dict[int, str] = {}
+        occ = np.full(len(vacancies), -1, dtype=np.int32)
+        for i, v in enumerate(vacancies):
+            seen: set[int] = set()
+            for r in v.requirements:
+                j = space.skill_index[r.skill_id]
+                if j not in seen:
+                    seen.add(j)
+                    cols.append(j)
+                    ess.append(r.essential)
+                    lev.append(r.min_level or 0)
+                    wt.append(r.weight)
+            indptr.append(len(cols))
+            if v.occupation_id:
+                o = space.occ_index.get(v.occupation_id)
+                if o is None:
+                    other[i] = v.occupation_id
+                else:
+                    occ[i] = o
+        nan = np.float32(np.nan)
+        lev_a, wt_a = np.asarray(lev, np.int8), np.asarray(wt, np.float32)
+        return cls(
+            ids=[v.id for v in vacancies], indptr=np.asarray(indptr, np.int64), cols=np.asarray(cols, np.int32),
+            essential=np.asarray(ess, bool), occupation=occ,
+            min_level=lev_a if lev_a.any() else None, weight=wt_a if (wt_a != 1.0).any() else None,
+            lat=np.asarray([v.location.lat if v.location else nan for v in vacancies], np.float32),
+            lon=np.asarray([v.location.lon if v.location else nan for v in vacancies], np.float32),
+            hours_min=np.asarray([-1 if v.hours_min is None else v.hours_min for v in vacancies], np.int16),
+            hours_max=np.asarray([-1 if v.hours_max is None else v.hours_max for v in vacancies], np.int16),
+            valid_through=np.asarray([v.valid_through.toordinal() if v.valid_through else 0 for v in vacancies],
+                                     np.int32),
+            sector=np.asarray([SECTOR_CODES.get(v.sector or "", -1) for v in vacancies], np.int8),
+            titles=[v.title for v in vacancies], other_occupation=other,
+        )
+
+
+def _membership(space_rows: sp.csr_matrix, row_of_req: np.ndarray, cols: np.ndarray, n_cols: int) -> np.ndarray:
+    """For each requirement (row r, column c): is c in space_rows[r]? Rows < 0 are never members."""
+    coo = space_rows.tocoo()
+    keys = np.sort(coo.row.astype(np.int64) * n_cols + coo.col)
+    q = row_of_req.astype(np.int64) * n_cols + cols
+    pos = np.minimum(np.searchsorted(keys, q), max(len(keys) - 1, 0))
+    return (row_of_req >= 0) & (len(keys) > 0) & (keys[pos] == q) if len(keys) else np.zeros(len(q), bool)
+
+
 class VacancyIndex:
     def __init__(self, space: SkillSpace) -> None:
         self.space = space
         self._pending: dict[str, Vacancy] = {}
-        self._row_of: dict[str, int] = {}  # built rows
-        self._ids: list[str] = []
-        self._alive = np.zeros(0, dtype=bool)
-        self._empty_arrays()
+        self.bulk_load(VacancyArrays.from_vacancies(space, []))
 
     # --------------------------------------------------------------------------- writing
     def add(self, vacancy: Vacancy) -> None:
@@ -81,190 +170,193 @@ class VacancyIndex:
     def remove(self, vacancy_id: str) -> bool:
         if self._pending.pop(vacancy_id, None) is not None:
             return True
-        row = self._row_of.pop(vacancy_id, None)
+        row = self._row(vacancy_id)
         if row is None:
             return False
         self._alive[row] = False
+        self._n_alive -= 1
         return True
 
     def __len__(self) -> int:
-        return len(self._pending) + len(self._row_of)
+        return len(self._pending) + self._n_alive
 
     def __contains__(self, vacancy_id: object) -> bool:
-        return vacancy_id in self._pending or vacancy_id in self._row_of
+        return isinstance(vacancy_id, str) and (vacancy_id in self._pending or self._row(vacancy_id) is not None)
 
     def get(self, vacancy_id: str) -> Vacancy | None:
         if vacancy_id in self._pending:
             return self._pending[vacancy_id]
-        row = self._row_of.get(vacancy_id)
+        row = self._row(vacancy_id)
         return None if row is None else self._vacancy(row)
 
     def compact(self) -> None:
         """Rebuild the built segment from the live rows plus the pending vacancies."""
         vacancies = [self._vacancy(int(r)) for r in np.flatnonzero(self._alive)] + list(self._pending.values())
         self._pending = {}
-        self._build(vacancies)
+        self.bulk_load(VacancyArrays.from_vacancies(self.space, vacancies))
 
     # --------------------------------------------------------------------------- storage
-    def _empty_arrays(self) -> None:
-        S = self.space.n_skills
-        self._R = sp.csr_matrix((0, S), dtype=np.float32)  # (V, S) weight ω per requirement
-        self._RT = sp.csr_matrix((S, 0), dtype=np.float32)
-        self._ess = np.zeros(0, dtype=bool)  # per nnz of _R
-        self._minlev = np.zeros(0, dtype=np.int8)
-        self._uweight = np.zeros(0, dtype=np.float32)
-        self._occ = np.zeros(0, dtype=np.int32)
-        self._grp = np.zeros(0, dtype=np.int32)
-        self._xocc_T = sp.csr_matrix((S, 0), dtype=np.float32)
-        self._xgrp_T = sp.csr_matrix((S, 0), dtype=np.float32)
-        self._meta: list[tuple[str, str | None, str]] = []  # title, occupation id, sector
-        self._lat = self._lon = np.zeros(0, dtype=np.float32)
-        self._hmin = self._hmax = np.zeros(0, dtype=np.int16)
-        self._until = np.zeros(0, dtype=np.int32)
-        self._sector = np.zeros(0, dtype=np.int8)
+    def _row(self, vacancy_id: str) -> int | None:
+        key = vacancy_id.encode()
+        i = int(np.searchsorted(self._sorted_ids, key))
+        if i < len(self._sorted_ids) and self._sorted_ids[i] == key:
+            row = int(self._sorted_rows[i])
+            return row if self._alive[row] else None
+        return None
 
-    def _build(self, vacancies: list[Vacancy]) -> None:
+    def bulk_load(self, a: VacancyArrays) -> None:
+        """Replace the built segment with these vacancies (pending ones stay pending)."""
         sp_ = self.space
-        S, V = sp_.n_skills, len(vacancies)
-        rows: list[int] = []
-        cols: list[int] = []
-        w: list[float] = []
-        ess: list[bool] = []
-        minlev: list[int] = []
-        uw: list[float] = []
-        xo_r, xo_c, xg_r, xg_c = [], [], [], []
-        occ = np.full(V, -1, dtype=np.int32)
-        grp = np.full(V, -1, dtype=np.int32)
-        for i, v in enumerate(vacancies):
-            o = sp_.occ_index.get(v.occupation_id or "")
-            occ_cols: frozenset[int] = frozenset()
-            grp_cols: frozenset[int] = frozenset()
-            if o is not None:
-                occ[i], grp[i] = o, sp_.occ_group[o]
-                occ_cols, grp_cols = sp_.occupation_columns(o), sp_.family_columns(o)
-            seen: set[int] = set()
-            first = len(w)
-            for r in v.requirements:
-                j = sp_.skill_index[r.skill_id]
-                if j in seen:
-                    continue
-                seen.add(j)
-                rows.append(i)
-                cols.append(j)
-                w.append(float(sp_.rarity[j]) * r.weight)
-                ess.append(r.essential)
-                minlev.append(r.min_level or 0)
-                uw.append(r.weight)
-                if j not in occ_cols:
-                    xo_r.append(i)
-                    xo_c.append(j)
-                if j not in grp_cols:
-                    xg_r.append(i)
-                    xg_c.append(j)
-            # store each requirement's share of REQ (see matching.scoring.score)
-            e_flags = ess[first:]
-            mass_e = sum(x for x, e in zip(w[first:], e_flags, strict=True) if e)
-            mass_o = sum(x for x, e in zip(w[first:], e_flags, strict=True) if not e)
-            part_e = (ESSENTIAL_SHARE if mass_o > 0 else 1.0) if mass_e > 0 else 0.0
-            part_o = 1.0 - part_e if mass_o > 0 else 0.0
-            for t in range(first, len(w)):
-                w[t] *= part_e / mass_e if ess[t] else part_o / mass_o
-        # rows were appended in order, so the CSR is laid out directly and the per-requirement
-        # side arrays stay aligned with it
-        indptr = np.zeros(V + 1, dtype=np.int64)
-        np.cumsum(np.bincount(np.asarray(rows, dtype=np.int64), minlength=V), out=indptr[1:])
-        R = sp.csr_matrix((np.asarray(w, np.float32), np.asarray(cols, np.int32), indptr), shape=(V, S))
-        self._R = R
-        self._ess = np.asarray(ess, dtype=bool)
-        self._minlev = np.asarray(minlev, dtype=np.int8)
-        self._uweight = np.asarray(uw, dtype=np.float32)
-        self._RT = sp.csr_matrix(R.T)
-        self._occ, self._grp = occ, grp
+        S, V = sp_.n_skills, len(a.ids)
+        nnz = len(a.cols)
+        req_row = np.repeat(np.arange(V, dtype=np.int64), np.diff(a.indptr))
+        w = sp_.rarity[a.cols].astype(np.float64) * (a.weight if a.weight is not None else 1.0)
+        # each requirement's share of REQ (see matching.scoring.score)
+        mass_e = np.bincount(req_row, weights=w * a.essential, minlength=V)
+        mass_o = np.bincount(req_row, weights=w * ~a.essential, minlength=V)
+        part_e = np.where(mass_e > 0, np.where(mass_o > 0, ESSENTIAL_SHARE, 1.0), 0.0)
+        part_o = np.where(mass_o > 0, 1.0 - part_e, 0.0)
+        share = np.where(a.essential, w * part_e[req_row] / np.maximum(mass_e[req_row], 1e-12),
+                         w * part_o[req_row] / np.maximum(mass_o[req_row], 1e-12))
+        occ_of_req = a.occupation[req_row] if nnz else np.zeros(0, np.int32)
+        grp = np.where(a.occupation >= 0, sp_.occ_group[np.maximum(a.occupation, 0)], -1).astype(np.int32)
+        grp_of_req = grp[req_row] if nnz else np.zeros(0, np.int32)
+        in_occ = _membership(sp_.occ_skills, occ_of_req, a.cols, S)
+        in_grp = _membership(sp_.group_skills, grp_of_req, a.cols, S)
+
+        # row-wise structure (for explanations) keeps only column indices; the query side keeps
+        # the REQ share per requirement in float16 (the exact re-score uses full precision)
+        self._R = sp.csr_matrix((np.ones(nnz, dtype=np.int8), a.cols, a.indptr), shape=(V, S))
+        self._RT = sp.csr_matrix(sp.csr_matrix((share.astype(np.float32), a.cols, a.indptr), shape=(V, S)).T)
+        self._RT.data = self._RT.data.astype(np.float16)
         ones = np.ones
-        self._xocc_T = sp.csr_matrix((ones(len(xo_r), np.float32), (xo_c, xo_r)), shape=(S, V))
-        self._xgrp_T = sp.csr_matrix((ones(len(xg_r), np.float32), (xg_c, xg_r)), shape=(S, V))
-        self._ids = [v.id for v in vacancies]
-        self._row_of = {vid: i for i, vid in enumerate(self._ids)}
+        xo, xg = ~in_occ, ~in_grp
+        self._xocc_T = sp.csr_matrix((ones(int(xo.sum()), np.float32), (a.cols[xo], req_row[xo])), shape=(S, V))
+        self._xgrp_T = sp.csr_matrix((ones(int(xg.sum()), np.float32), (a.cols[xg], req_row[xg])), shape=(S, V))
+        self._ess = a.essential.astype(bool)
+        self._minlev = a.min_level
+        self._uweight = a.weight
+        self._occ = a.occupation.astype(np.int32)
+        self._grp = grp
+        self._other_occ = dict(a.other_occupation)
+        self._titles = a.titles
+        ids = np.asarray([i.encode() for i in a.ids], dtype=bytes) if V else np.zeros(0, dtype="S1")
+        self._ids = ids
+        self._sorted_rows = np.argsort(ids, kind="stable")
+        self._sorted_ids = ids[self._sorted_rows]
         self._alive = np.ones(V, dtype=bool)
-        self._meta = [(v.title, v.occupation_id, v.sector or "") for v in vacancies]
-        nan = np.float32(np.nan)
-        self._lat = np.asarray([np.radians(v.location.lat) if v.location else nan for v in vacancies], np.float32)
-        self._lon = np.asarray([np.radians(v.location.lon) if v.location else nan for v in vacancies], np.float32)
-        self._hmin = np.asarray([v.hours_min if v.hours_min is not None else -1 for v in vacancies], np.int16)
-        self._hmax = np.asarray([v.hours_max if v.hours_max is not None else -1 for v in vacancies], np.int16)
-        self._until = np.asarray([v.valid_through.toordinal() if v.valid_through else 0 for v in vacancies],
-                                 np.int32)
-        self._sector = np.asarray([SECTOR_CODES.get(v.sector or "", -1) for v in vacancies], np.int8)
+        self._n_alive = V
+
+        def arr(x: np.ndarray | None, fill: float, dtype: type) -> np.ndarray:
+            return np.full(V, fill, dtype=dtype) if x is None else np.asarray(x, dtype=dtype)
+
+        self._lat = np.radians(arr(a.lat, np.nan, np.float32)).astype(np.float32)
+        self._has_loc = ~np.isnan(self._lat)
+        self._lon = np.radians(arr(a.lon, np.nan, np.float32)).astype(np.float32)
+        self._hmin = arr(a.hours_min, -1, np.int16)
+        self._hmax = arr(a.hours_max, -1, np.int16)
+        self._until = arr(a.valid_through, 0, np.int32)
+        self._until_or_max = np.where(self._until > 0, self._until, np.iinfo(np.int32).max).astype(np.int32)
+        self._sector = arr(a.sector, -1, np.int8)
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the built segment's arrays."""
+        total = 0
+        for m in (self._R, self._RT, self._xocc_T, self._xgrp_T):
+            total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
+        for x in (self._ess, self._minlev, self._uweight, self._occ, self._grp, self._ids, self._sorted_ids,
+                  self._sorted_rows, self._alive, self._lat, self._lon, self._has_loc, self._hmin, self._hmax,
+                  self._until, self._until_or_max, self._sector):
+            total += x.nbytes if x is not None else 0
+        return total
 
     def _vacancy(self, row: int) -> Vacancy:
         a, b = self._R.indptr[row], self._R.indptr[row + 1]
         ids = self.space.skill_ids
         reqs = tuple(
-            Requirement(ids[j], bool(e), int(m) or None, float(u))
-            for j, e, m, u in zip(self._R.indices[a:b], self._ess[a:b], self._minlev[a:b], self._uweight[a:b],
-                                  strict=True)
+            Requirement(ids[j], bool(self._ess[t]),
+                        (int(self._minlev[t]) or None) if self._minlev is not None else None,
+                        float(self._uweight[t]) if self._uweight is not None else 1.0)
+            for t, j in zip(range(a, b), self._R.indices[a:b], strict=True)
         )
-        title, occ, sector = self._meta[row]
+        o = int(self._occ[row])
+        occ = self.space.occ_ids[o] if o >= 0 else self._other_occ.get(row)
         lat, lon = self._lat[row], self._lon[row]
         loc = None if np.isnan(lat) else Location(float(np.degrees(lat)), float(np.degrees(lon)))
         until = int(self._until[row])
+        code = int(self._sector[row])
         return Vacancy(
-            id=self._ids[row], requirements=reqs, title=title, occupation_id=occ, location=loc,
+            id=self._ids[row].decode(), requirements=reqs, title=self._titles[row] if self._titles else "",
+            occupation_id=occ, location=loc,
             hours_min=int(self._hmin[row]) if self._hmin[row] >= 0 else None,
             hours_max=int(self._hmax[row]) if self._hmax[row] >= 0 else None,
-            sector=sector or None, valid_through=date.fromordinal(until) if until else None,
+            sector=SECTOR_NAMES.get(code), valid_through=date.fromordinal(until) if until else None,
         )
 
     # ----------------------------------------------------------------------------- query
-    def _fast_scores(self, profile: Profile, year: int) -> np.ndarray:
-        """Upper-bound scores of all built rows (level fit is applied in the exact re-score)."""
+    def _fast_scores(self, prep: PreparedProfile) -> np.ndarray:
+        """Upper bounds of the scores of all built rows (level fit only lowers the exact score).
+
+        score = A·REQ + B·USE⁴ + C·FAM⁴, where USE and FAM depend on the vacancy only through its
+        occupation, except for requirements outside the occupation's (family's) list. So USE/FAM
+        are worked out per occupation (a few thousand values) and corrected for the few rows with
+        such requirements; REQ comes from the inverted index.
+        """
         sp_ = self.space
         V = len(self._ids)
-        best: dict[int, float] = {}
-        for ps in profile.skills:
-            j = sp_.column(ps.skill_id)
-            if j is None:
-                continue
-            f = recency(ps.last_used, year)
-            best[j] = max(best.get(j, 0.0), f)
-            row = sp_.links[j]
-            for s, c in zip(row.indices, row.data, strict=True):
-                if c * f > best.get(int(s), 0.0):
-                    best[int(s)] = float(c) * f
-        if not best or V == 0:
+        if not prep.reach or V == 0:
             return np.zeros(V, dtype=np.float32)
-        cols = np.fromiter(best.keys(), dtype=np.int64, count=len(best))
-        credit = np.fromiter(best.values(), dtype=np.float32, count=len(best))
-        req = _gather(self._RT, cols, credit, V)
+        cols = np.fromiter(prep.reach.keys(), dtype=np.int64, count=len(prep.reach))
+        credit = np.fromiter((max(e[0] for e in v) for v in prep.reach.values()), dtype=np.float32,
+                             count=len(prep.reach))
+        fast = _gather(self._RT, cols, credit, V)
+        fast *= A
 
-        own_cols = {j for ps in profile.skills if (j := sp_.column(ps.skill_id)) is not None}
-        own = np.asarray(sorted(own_cols), dtype=np.int64)
-        rho = sp_.rarity[own].astype(np.float32)
-        total = float(rho.sum())
+        own = np.fromiter(prep.rho.keys(), dtype=np.int64, count=len(prep.rho))
+        rho = np.fromiter(prep.rho.values(), dtype=np.float32, count=len(prep.rho))
         x = np.zeros(sp_.n_skills, dtype=np.float32)
-        x[own] = rho
-        occ_use = np.append(np.asarray(sp_.occ_skills @ x, dtype=np.float32), 0.0)  # [-1] -> 0
-        grp_use = np.append(np.asarray(sp_.group_skills @ x, dtype=np.float32), 0.0)
-        use = (occ_use[self._occ] + _gather(self._xocc_T, own, rho, V)) / total
-        fam = (grp_use[self._grp] + _gather(self._xgrp_T, own, rho, V)) / total
-        return A * req + B * use**K + C * fam**K
+        x[own] = rho / prep.total
+        occ_use = np.asarray(sp_.occ_skills @ x, dtype=np.float32)
+        grp_use = np.asarray(sp_.group_skills @ x, dtype=np.float32)[sp_.occ_group]
+        base = np.append(B * occ_use**K + C * grp_use**K, np.float32(0.0))  # index -1: no occupation
+        fast += np.take(base, self._occ)
+
+        rows_o, vals_o = _gather_sparse(self._xocc_T, own, rho / prep.total)
+        rows_g, vals_g = _gather_sparse(self._xgrp_T, own, rho / prep.total)
+        if len(rows_o) or len(rows_g):
+            rows = np.union1d(rows_o, rows_g)
+            xo = np.zeros(len(rows), np.float32)
+            xg = np.zeros(len(rows), np.float32)
+            np.add.at(xo, np.searchsorted(rows, rows_o), vals_o)
+            np.add.at(xg, np.searchsorted(rows, rows_g), vals_g)
+            o = self._occ[rows]
+            u = np.where(o >= 0, occ_use[np.maximum(o, 0)], 0.0) + xo
+            g = np.where(o >= 0, grp_use[np.maximum(o, 0)], 0.0) + xg
+            fast[rows] += B * u**K + C * g**K - base[o]
+        return fast
 
     def _masks(self, profile: Profile, today: date) -> dict[str, np.ndarray]:
         p = profile.preferences
-        V = len(self._ids)
         out: dict[str, np.ndarray] = {}
-        out["expired"] = (self._until > 0) & (self._until < today.toordinal())
+        day = today.toordinal()
+        out["expired"] = self._until_or_max < day
         if p.max_km is not None and p.home is not None:
+            # a bounding box first (cheap comparisons), the great circle only inside it
             la, lo = np.radians(p.home.lat), np.radians(p.home.lon)
-            h = np.sin((self._lat - la) / 2) ** 2 + np.cos(la) * np.cos(self._lat) * np.sin((self._lon - lo) / 2) ** 2
-            km = 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
-            out["distance"] = np.nan_to_num(km, nan=0.0) > p.max_km
-        hours = np.zeros(V, dtype=bool)
+            far = np.abs(self._lat - np.float32(la)) > np.float32(p.max_km / EARTH_KM)
+            dlon = p.max_km / (EARTH_KM * max(np.cos(la), 1e-6))
+            far |= np.abs(self._lon - np.float32(lo)) > np.float32(dlon)
+            far &= self._has_loc
+            near = np.flatnonzero(~far & self._has_loc)
+            lat, lon = self._lat[near], self._lon[near]
+            h = np.sin((lat - la) / 2) ** 2 + np.cos(la) * np.cos(lat) * np.sin((lon - lo) / 2) ** 2
+            far[near[2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))) > p.max_km]] = True
+            out["distance"] = far
         if p.hours_max is not None:
-            hours |= (self._hmin >= 0) & (self._hmin > p.hours_max)
+            out["hours"] = self._hmin > p.hours_max  # unknown is -1: never above
         if p.hours_min is not None:
-            hours |= (self._hmax >= 0) & (self._hmax < p.hours_min)
-        out["hours"] = hours
+            short = (self._hmax < p.hours_min) & (self._hmax >= 0)
+            out["hours"] = out["hours"] | short if "hours" in out else short
         if p.sectors:
             allowed = [SECTOR_CODES[s] for s in p.sectors if s in SECTOR_CODES]
             out["sector"] = (self._sector >= 0) & ~np.isin(self._sector, allowed)
@@ -276,29 +368,36 @@ class VacancyIndex:
         if len(self._pending) > PENDING_LIMIT:
             self.compact()
         excluded: Counter[str] = Counter()
-        fast = self._fast_scores(profile, today.year)
-        keep = self._alive.copy()
+        prep = prepare(self.space, profile, today.year)
+        fast = self._fast_scores(prep)
+        dead = ~self._alive if self._n_alive < len(self._ids) else None
+        drop = dead.copy() if dead is not None else None
         if apply_filters and len(self._ids):
             for reason, m in self._masks(profile, today).items():
-                hit = m & self._alive
-                excluded[reason] += int(hit.sum())
-                keep &= ~m
-        fast = np.where(keep, fast, -1.0)
-        n = min(max(CANDIDATES, 4 * k), int(keep.sum()))
+                gone = int(np.count_nonzero(m & dead)) if dead is not None else 0
+                excluded[reason] += int(np.count_nonzero(m)) - gone
+                if drop is None:
+                    drop = m
+                else:
+                    np.logical_or(drop, m, out=drop)
+        n_drop = int(np.count_nonzero(drop)) if drop is not None else 0
+        if drop is not None:
+            np.copyto(fast, np.float32(-1.0), where=drop)
+        n = min(max(CANDIDATES, 4 * k), len(self._ids) - n_drop)
         cand = np.argpartition(-fast, n - 1)[:n] if n > 0 else np.zeros(0, dtype=np.int64)
         cand = cand[np.argsort(-fast[cand], kind="stable")]
         # The fast score is an upper bound of the exact one (level fit only lowers it), so once
         # the next candidate's bound falls below the k-th exact score, no later one can enter.
         results: list[MatchResult] = []
         for r in cand:
-            if len(results) >= k and fast[r] * 100.0 < kth_best(results, k) - 1e-6:
+            if len(results) >= k and fast[r] * 100.0 < kth_best(results, k) + TIE_EPS:
                 break
-            results.append(score(self.space, profile, self._vacancy(int(r)), today.year))
+            results.append(score(self.space, prep, self._vacancy(int(r)), today.year))
         for v in self._pending.values():
             reasons = exclusions(profile, v, today) if apply_filters else []
             if reasons:
                 excluded.update(reasons)
                 continue
-            results.append(score(self.space, profile, v, today.year))
+            results.append(score(self.space, prep, v, today.year))
         results.sort(key=lambda m: (-m.score, m.vacancy_id))
         return RankResult(results[:k], +excluded)

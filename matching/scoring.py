@@ -77,70 +77,83 @@ class MatchResult:
     missing_optional: list[str] = field(default_factory=list)
 
 
-def requirement_credit(space: SkillSpace, profile: dict[int, ProfileSkill], req: Requirement,
-                       this_year: int) -> tuple[float, str | None, str]:
+@dataclass(slots=True)
+class PreparedProfile:
+    """A profile with what every score of it needs, worked out once.
+
+    ``reach[s]`` lists, for requirement column s, the profile skills that earn credit for it:
+    (link credit × recency, the skill, how), the exact skill first.
+    """
+
+    profile: Profile
+    cols: dict[int, ProfileSkill]
+    reach: dict[int, list[tuple[float, ProfileSkill, str]]]
+    rho: dict[int, float]
+    total: float
+
+
+def prepare(space: SkillSpace, profile: Profile, this_year: int) -> PreparedProfile:
+    cols: dict[int, ProfileSkill] = {}
+    for ps in profile.skills:
+        j = space.column(ps.skill_id)
+        if j is not None and (j not in cols or (ps.level or 0) > (cols[j].level or 0)):
+            cols[j] = ps
+    reach: dict[int, list[tuple[float, ProfileSkill, str]]] = {}
+    for j, ps in cols.items():
+        reach.setdefault(j, []).insert(0, (recency(ps.last_used, this_year), ps, "exact"))
+    for j, ps in cols.items():
+        f = recency(ps.last_used, this_year)
+        a, b = space.links.indptr[j], space.links.indptr[j + 1]
+        for s, link, how in zip(space.links.indices[a:b], space.links.data[a:b], space.link_how.data[a:b],
+                                strict=True):
+            reach.setdefault(int(s), []).append((float(link) * f, ps, HOW[int(how)]))
+    rho = {j: float(space.rarity[j]) for j in cols}
+    return PreparedProfile(profile, cols, reach, rho, sum(rho.values()))
+
+
+def requirement_credit(prepared: PreparedProfile, col: int | None, req: Requirement) -> tuple[float, str | None, str]:
     """Best credit any profile skill earns for ``req``: (credit, via skill id, how)."""
-    s = space.column(req.skill_id)
     best: tuple[float, str | None, str] = (0.0, None, "missing")
-    if s is None:
+    if col is None:
         return best
-    ps = profile.get(s)
-    if ps is not None:
-        c = level_fit(ps.level, req.min_level) * recency(ps.last_used, this_year)
-        best = (c, ps.skill_id, "exact")
-        if c >= 1.0:
-            return best
-    a, b = space.links_in.indptr[s], space.links_in.indptr[s + 1]
-    for p, link, how in zip(space.links_in.indices[a:b], space.links_in.data[a:b],
-                            space.link_how_in.data[a:b], strict=True):
-        ps = profile.get(int(p))
-        if ps is None:
-            continue
-        c = float(link) * level_fit(ps.level, req.min_level) * recency(ps.last_used, this_year)
+    for base, ps, how in prepared.reach.get(col, ()):
+        c = base * level_fit(ps.level, req.min_level)
         if c > best[0]:
-            best = (c, ps.skill_id, HOW[int(how)])
+            best = (c, ps.skill_id, how)
     return best
 
 
-def profile_columns(space: SkillSpace, profile: Profile) -> dict[int, ProfileSkill]:
-    out: dict[int, ProfileSkill] = {}
-    for ps in profile.skills:
-        j = space.column(ps.skill_id)
-        if j is not None and (j not in out or (ps.level or 0) > (out[j].level or 0)):
-            out[j] = ps
-    return out
-
-
-def usage_shares(space: SkillSpace, cols: dict[int, ProfileSkill], vacancy: Vacancy) -> tuple[float, float]:
+def usage_shares(space: SkillSpace, prepared: PreparedProfile, req_cols: set[int],
+                 occupation_id: str | None) -> tuple[float, float]:
     """(USE, FAM): rarity-weighted share of the profile's skills in the job's and family's lists."""
-    if not cols:
+    if not prepared.cols:
         return 0.0, 0.0
-    job = {space.column(r.skill_id) for r in vacancy.requirements} - {None}
-    fam = set(job)
-    o = space.occ_index.get(vacancy.occupation_id or "")
-    if o is not None:
-        job |= space.occupation_columns(o)
-        fam |= space.family_columns(o)
-    total = used = fam_used = 0.0
-    for j in cols:
-        w = float(space.rarity[j])
-        total += w
-        used += w if j in job else 0.0
-        fam_used += w if j in fam else 0.0
-    return used / total, fam_used / total
+    o = space.occ_index.get(occupation_id or "")
+    occ = space.occupation_columns(o) if o is not None else frozenset()
+    fam = space.family_columns(o) if o is not None else frozenset()
+    used = fam_used = 0.0
+    for j, w in prepared.rho.items():
+        if j in req_cols or j in occ:
+            used += w
+            fam_used += w
+        elif j in fam:
+            fam_used += w
+    return used / prepared.total, fam_used / prepared.total
 
 
-def score(space: SkillSpace, profile: Profile, vacancy: Vacancy, this_year: int | None = None) -> MatchResult:
+def score(space: SkillSpace, profile: Profile | PreparedProfile, vacancy: Vacancy,
+          this_year: int | None = None) -> MatchResult:
     """Score 0–100 of ``profile`` for ``vacancy`` with a breakdown whose points add up to it."""
     year = this_year or date.today().year
-    cols = profile_columns(space, profile)
-    weights, credits = [], []
+    prep = profile if isinstance(profile, PreparedProfile) else prepare(space, profile, year)
+    weights, credits, req_cols = [], [], set()
     matched: list[MatchedRequirement] = []
     for req in vacancy.requirements:
         s = space.column(req.skill_id)
-        rho = float(space.rarity[s]) if s is not None else 1.0
-        w = rho * req.weight
-        c, via, how = requirement_credit(space, cols, req, year)
+        if s is not None:
+            req_cols.add(s)
+        w = (float(space.rarity[s]) if s is not None else 1.0) * req.weight
+        c, via, how = requirement_credit(prep, s, req)
         weights.append(w)
         credits.append(c)
         matched.append(MatchedRequirement(req.skill_id, req.essential, c, via, how, 0.0))
@@ -152,12 +165,12 @@ def score(space: SkillSpace, profile: Profile, vacancy: Vacancy, this_year: int 
     shares = [w * (part_e / mass_e if r.essential else part_o / mass_o)
               for w, r in zip(weights, vacancy.requirements, strict=True)]
     req_fit = sum(sh * c for sh, c in zip(shares, credits, strict=True))
-    use, fam = usage_shares(space, cols, vacancy)
+    use, fam = usage_shares(space, prep, req_cols, vacancy.occupation_id)
     for m, sh in zip(matched, shares, strict=True):
         m.points = 100.0 * A * sh * m.credit
     points = {"requirements": 100.0 * A * req_fit, "usage": 100.0 * B * use**K, "family": 100.0 * C * fam**K}
     return MatchResult(
-        vacancy_id=vacancy.id, profile_id=profile.id, score=sum(points.values()),
+        vacancy_id=vacancy.id, profile_id=prep.profile.id, score=sum(points.values()),
         requirements=req_fit, usage=use, family=fam, points=points,
         matched=sorted(matched, key=lambda m: (-m.points, m.skill_id)),
         missing_essential=[m.skill_id for m in matched if m.essential and m.credit == 0.0],

@@ -1,9 +1,9 @@
 """Array-backed index of profiles: the best candidates for a vacancy (the talent pool view).
 
-The mirror of :class:`matching.index.VacancyIndex`. Each profile is stored as its credit row
-(the credit it earns for every skill: 1 for its own skills, less through related skills, times
-recency), so a vacancy's fit over all profiles is one gather over the vacancy's requirement
-columns. Candidates are re-scored exactly with :func:`matching.scoring.score`.
+The mirror of :class:`matching.index.VacancyIndex`. Profiles are stored as an inverted index
+of their own skills; a vacancy's fit over all profiles is one gather over the vacancy's
+requirement columns and the skills linked to them, which bounds the score from above. The best
+candidates are then scored exactly with :func:`matching.scoring.score`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from datetime import date
 import numpy as np
 import scipy.sparse as sp
 
-from matching.index import CANDIDATES, PENDING_LIMIT, SECTOR_CODES, RankResult, _gather, kth_best
+from matching.index import CANDIDATES, PENDING_LIMIT, SECTOR_CODES, TIE_EPS, RankResult, _gather, kth_best
 from matching.model import Profile, ProfileSkill, Vacancy
-from matching.scoring import EARTH_KM, ESSENTIAL_SHARE, A, B, C, K, MatchResult, exclusions, recency, score
+from matching.scoring import EARTH_KM, ESSENTIAL_SHARE, A, B, C, K, MatchResult, exclusions, score
 from matching.space import SkillSpace
+
+SOURCES = ("work", "education", "volunteering", "other")
 
 
 class ProfileIndex:
@@ -60,54 +62,36 @@ class ProfileIndex:
         self._pending = {}
         self._build(profiles)
 
+    def add_many(self, profiles: list[Profile]) -> None:
+        """Add many profiles at once (one rebuild): start-up and bulk imports."""
+        for p in profiles:
+            for s in p.skills:
+                self.space.add_unknown(s.skill_id)
+            self.remove(p.id)
+            self._pending[p.id] = p
+        self.compact()
+
     # --------------------------------------------------------------------------- storage
     def _build(self, profiles: list[Profile]) -> None:
+        """Own-skill matrix (N, S) and its transpose; related-skill credit is applied at query time."""
         sp_ = self.space
         S, N = sp_.n_skills, len(profiles)
-        c_rows, c_cols, c_vals = [], [], []  # credit rows
-        own_ptr = [0]
-        own_cols: list[int] = []
-        own_level: list[int] = []
-        own_year: list[int] = []
-        own_src: list[str] = []
-        total = np.zeros(N, dtype=np.float32)
-        for i, p in enumerate(profiles):
-            best: dict[int, float] = {}
-            for ps in p.skills:
-                j = sp_.skill_index[ps.skill_id]
-                f = recency(ps.last_used, self.year)
-                best[j] = max(best.get(j, 0.0), f)
-                row = sp_.links[j]
-                for s, c in zip(row.indices, row.data, strict=True):
-                    if c * f > best.get(int(s), 0.0):
-                        best[int(s)] = float(c) * f
-            c_rows += [i] * len(best)
-            c_cols += list(best)
-            c_vals += list(best.values())
-            seen = set()
-            for ps in p.skills:
-                j = sp_.skill_index[ps.skill_id]
-                if j not in seen:
-                    seen.add(j)
-                    total[i] += sp_.rarity[j]
-                own_cols.append(j)
-                own_level.append(ps.level or 0)
-                own_year.append(ps.last_used or 0)
-                own_src.append(ps.source)
-            own_ptr.append(len(own_cols))
-        cred = sp.csr_matrix((np.asarray(c_vals, np.float32), (c_rows, c_cols)), shape=(N, S))
-        self._cred_T = sp.csr_matrix(cred.T)
-        own = sp.csr_matrix((np.ones(len(own_cols), np.float32), np.asarray(own_cols, np.int32),
-                             np.asarray(own_ptr, np.int64)), shape=(N, S))
+        index = sp_.skill_index
+        sizes = np.fromiter((len(p.skills) for p in profiles), dtype=np.int64, count=N)
+        ptr = np.zeros(N + 1, dtype=np.int64)
+        np.cumsum(sizes, out=ptr[1:])
+        cols = np.fromiter((index[s.skill_id] for p in profiles for s in p.skills), dtype=np.int32, count=int(ptr[-1]))
+        level = np.fromiter((s.level or 0 for p in profiles for s in p.skills), dtype=np.int8, count=int(ptr[-1]))
+        year = np.fromiter((s.last_used or 0 for p in profiles for s in p.skills), dtype=np.int16, count=int(ptr[-1]))
+        src = np.fromiter((SOURCES.index(s.source) for p in profiles for s in p.skills), dtype=np.int8,
+                          count=int(ptr[-1]))
+        own = sp.csr_matrix((np.ones(len(cols), np.float32), cols, ptr), shape=(N, S))
         own.sum_duplicates()
         own.data[:] = 1.0
         self._own_T = sp.csr_matrix(own.T)
-        self._own_ptr = np.asarray(own_ptr, np.int64)
-        self._own_cols = np.asarray(own_cols, np.int32)
-        self._own_level = np.asarray(own_level, np.int8)
-        self._own_year = np.asarray(own_year, np.int16)
-        self._own_src = own_src
-        self._total = np.maximum(total, 1e-9)
+        self._own_T.data = self._own_T.data.astype(np.int8)
+        self._total = np.maximum(np.asarray(own @ sp_.rarity, dtype=np.float32).ravel(), 1e-9)
+        self._own_ptr, self._own_cols, self._own_level, self._own_year, self._own_src = ptr, cols, level, year, src
         self._ids = [p.id for p in profiles]
         self._row_of = {pid: i for i, pid in enumerate(self._ids)}
         self._alive = np.ones(N, dtype=bool)
@@ -126,7 +110,7 @@ class ProfileIndex:
         a, b = self._own_ptr[row], self._own_ptr[row + 1]
         ids = self.space.skill_ids
         skills = tuple(
-            ProfileSkill(ids[j], int(lv) or None, src, int(y) or None)  # type: ignore[arg-type]
+            ProfileSkill(ids[j], int(lv) or None, SOURCES[src], int(y) or None)  # type: ignore[arg-type]
             for j, lv, y, src in zip(self._own_cols[a:b], self._own_level[a:b], self._own_year[a:b],
                                      self._own_src[a:b], strict=True)
         )
@@ -152,7 +136,14 @@ class ProfileIndex:
         part_o = 1.0 - part_e if mass_o > 0 else 0.0
         share = np.asarray([x * (part_e / mass_e if e else part_o / mass_o) for x, e in zip(w, ess, strict=True)],
                            dtype=np.float32)
-        req = _gather(self._cred_T, np.asarray(cols, np.int64), share, N)
+        # REQ upper bound: own skill s earns share_s; a skill p linked to s earns share_s · link.
+        # Summing where scoring takes the maximum can only overestimate, which keeps the bound.
+        qcols, qw = list(cols), list(share)
+        for s_col, sh in zip(cols, share, strict=True):
+            a, b = sp_.links_in.indptr[s_col], sp_.links_in.indptr[s_col + 1]
+            qcols.extend(sp_.links_in.indices[a:b].tolist())
+            qw.extend((sp_.links_in.data[a:b] * sh).tolist())
+        req = np.minimum(_gather(self._own_T, np.asarray(qcols, np.int64), np.asarray(qw, np.float32), N), 1.0)
         job = set(cols)
         fam = set(cols)
         o = sp_.occ_index.get(vacancy.occupation_id or "")
@@ -201,7 +192,7 @@ class ProfileIndex:
         cand = cand[np.argsort(-fast[cand], kind="stable")]
         results: list[MatchResult] = []
         for r in cand:
-            if len(results) >= k and fast[r] * 100.0 < kth_best(results, k) - 1e-6:
+            if len(results) >= k and fast[r] * 100.0 < kth_best(results, k) + TIE_EPS:
                 break
             results.append(score(self.space, self._profile(int(r)), vacancy, self.year))
         for p in self._pending.values():

@@ -52,8 +52,8 @@ def _gather(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> 
         return np.zeros(n, dtype=np.float32)
     starts, ends = T.indptr[cols], T.indptr[cols + 1]
     idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
-    val = np.concatenate([T.data[a:b].astype(np.float32, copy=False) * w
-                          for a, b, w in zip(starts, ends, weights, strict=True)])
+    val = np.concatenate([T.data[a:b] for a, b in zip(starts, ends, strict=True)]).astype(np.float64)
+    val *= np.repeat(np.asarray(weights, dtype=np.float64), ends - starts)
     return np.bincount(idx, weights=val, minlength=n).astype(np.float32)
 
 
@@ -96,6 +96,37 @@ class VacancyArrays:
     sector: np.ndarray | None = None
     titles: list[str] | None = None
     other_occupation: dict[int, str] = field(default_factory=dict)  # row -> occupation id unknown to the space
+
+    def sorted_by_latitude(self) -> VacancyArrays:
+        V = len(self.ids)
+        if self.lat is None or V == 0:
+            return self
+        order = np.argsort(np.where(np.isnan(self.lat), np.inf, self.lat), kind="stable")
+        if np.array_equal(order, np.arange(V)):
+            return self
+        sizes = np.diff(self.indptr)[order]
+        indptr = np.zeros(V + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        nnz_order = np.concatenate([np.arange(self.indptr[r], self.indptr[r + 1]) for r in order]) \
+            if len(self.cols) else np.zeros(0, dtype=np.int64)
+
+        def rows(x: np.ndarray | None) -> np.ndarray | None:
+            return None if x is None else x[order]
+
+        def per_req(x: np.ndarray | None) -> np.ndarray | None:
+            return None if x is None else x[nnz_order]
+
+        position = np.empty(V, dtype=np.int64)
+        position[order] = np.arange(V)
+        return VacancyArrays(
+            ids=[self.ids[r] for r in order], indptr=indptr, cols=self.cols[nnz_order],
+            essential=self.essential[nnz_order], occupation=self.occupation[order],
+            min_level=per_req(self.min_level), weight=per_req(self.weight), lat=rows(self.lat),
+            lon=rows(self.lon), hours_min=rows(self.hours_min), hours_max=rows(self.hours_max),
+            valid_through=rows(self.valid_through), sector=rows(self.sector),
+            titles=[self.titles[r] for r in order] if self.titles is not None else None,
+            other_occupation={int(position[r]): o for r, o in self.other_occupation.items()},
+        )
 
     @classmethod
     def from_vacancies(cls, space: SkillSpace, vacancies: list[Vacancy]) -> VacancyArrays:
@@ -205,7 +236,12 @@ class VacancyIndex:
         return None
 
     def bulk_load(self, a: VacancyArrays) -> None:
-        """Replace the built segment with these vacancies (pending ones stay pending)."""
+        """Replace the built segment with these vacancies (pending ones stay pending).
+
+        Rows are stored by latitude (vacancies without a place last), so the distance filter
+        finds its latitude band with two binary searches instead of a pass over every row.
+        """
+        a = a.sorted_by_latitude()
         sp_ = self.space
         S, V = sp_.n_skills, len(a.ids)
         nnz = len(a.cols)
@@ -252,6 +288,7 @@ class VacancyIndex:
 
         self._lat = np.radians(arr(a.lat, np.nan, np.float32)).astype(np.float32)
         self._has_loc = ~np.isnan(self._lat)
+        self._n_loc = int(np.count_nonzero(self._has_loc))  # rows with a place come first
         self._lon = np.radians(arr(a.lon, np.nan, np.float32)).astype(np.float32)
         self._hmin = arr(a.hours_min, -1, np.int16)
         self._hmax = arr(a.hours_max, -1, np.int16)
@@ -294,15 +331,8 @@ class VacancyIndex:
         )
 
     # ----------------------------------------------------------------------------- query
-    def _fast_scores(self, prep: PreparedProfile) -> np.ndarray:
-        """Upper bounds of the scores of all built rows (level fit only lowers the exact score).
-
-        score = A·REQ + B·USE⁴ + C·FAM⁴, where USE and FAM depend on the vacancy only through its
-        occupation, except for requirements outside the occupation's (family's) list. So USE/FAM
-        are worked out per occupation (a few thousand values) and corrected for the few rows with
-        such requirements; REQ comes from the inverted index.
-        """
-        sp_ = self.space
+    def _req_scores(self, prep: PreparedProfile) -> np.ndarray:
+        """A·REQ for every built row, from the inverted index (upper bound: no level fit)."""
         V = len(self._ids)
         if not prep.reach or V == 0:
             return np.zeros(V, dtype=np.float32)
@@ -311,92 +341,137 @@ class VacancyIndex:
                              count=len(prep.reach))
         fast = _gather(self._RT, cols, credit, V)
         fast *= A
+        return fast
 
+    def _add_usage(self, prep: PreparedProfile, fast: np.ndarray, lo: int, hi: int) -> None:
+        """Add B·USE⁴ + C·FAM⁴ to ``fast[lo:hi]`` (in place).
+
+        USE and FAM depend on a vacancy only through its occupation, except for requirements
+        outside the occupation's (family's) list: so they are worked out per occupation (a few
+        thousand values) and corrected for the rows with such requirements.
+        """
+        if hi <= lo or not prep.rho:
+            return
+        sp_ = self.space
         own = np.fromiter(prep.rho.keys(), dtype=np.int64, count=len(prep.rho))
-        rho = np.fromiter(prep.rho.values(), dtype=np.float32, count=len(prep.rho))
+        rho = np.fromiter(prep.rho.values(), dtype=np.float32, count=len(prep.rho)) / np.float32(prep.total)
         x = np.zeros(sp_.n_skills, dtype=np.float32)
-        x[own] = rho / prep.total
+        x[own] = rho
         occ_use = np.asarray(sp_.occ_skills @ x, dtype=np.float32)
         grp_use = np.asarray(sp_.group_skills @ x, dtype=np.float32)[sp_.occ_group]
         base = np.append(B * occ_use**K + C * grp_use**K, np.float32(0.0))  # index -1: no occupation
-        fast += np.take(base, self._occ)
+        fast[lo:hi] += np.take(base, self._occ[lo:hi])
 
-        rows_o, vals_o = _gather_sparse(self._xocc_T, own, rho / prep.total)
-        rows_g, vals_g = _gather_sparse(self._xgrp_T, own, rho / prep.total)
+        rows_o, vals_o = _gather_sparse(self._xocc_T, own, rho)
+        rows_g, vals_g = _gather_sparse(self._xgrp_T, own, rho)
         if len(rows_o) or len(rows_g):
             rows = np.union1d(rows_o, rows_g)
             xo = np.zeros(len(rows), np.float32)
             xg = np.zeros(len(rows), np.float32)
             np.add.at(xo, np.searchsorted(rows, rows_o), vals_o)
             np.add.at(xg, np.searchsorted(rows, rows_g), vals_g)
+            inside = (rows >= lo) & (rows < hi)
+            rows, xo, xg = rows[inside], xo[inside], xg[inside]
             o = self._occ[rows]
             u = np.where(o >= 0, occ_use[np.maximum(o, 0)], 0.0) + xo
             g = np.where(o >= 0, grp_use[np.maximum(o, 0)], 0.0) + xg
             fast[rows] += B * u**K + C * g**K - base[o]
-        return fast
 
-    def _masks(self, profile: Profile, today: date) -> dict[str, np.ndarray]:
+    def _regions(self, profile: Profile, apply_filters: bool) -> tuple[list[tuple[int, int]], int]:
+        """Row ranges that can hold results, and how many placed rows the distance rules out.
+
+        Rows are sorted by latitude (unplaced last), so the rows within reach of home form one
+        band found by two binary searches.
+        """
+        p = profile.preferences
+        V = len(self._ids)
+        if not apply_filters or p.max_km is None or p.home is None:
+            return [(0, V)], 0
+        la = np.radians(p.home.lat)
+        dlat = p.max_km / EARTH_KM
+        first, last = (int(x) for x in np.searchsorted(self._lat[: self._n_loc], [la - dlat, la + dlat]))
+        outside = self._n_loc - (last - first) - int(np.count_nonzero(~self._alive[: first])) \
+            - int(np.count_nonzero(~self._alive[last: self._n_loc]))
+        return [(first, last), (self._n_loc, V)], outside
+
+    def _masks(self, profile: Profile, today: date, lo: int, hi: int) -> dict[str, np.ndarray]:
+        """Constraints broken by rows lo..hi, in the order distance, expired, hours, sector."""
         p = profile.preferences
         out: dict[str, np.ndarray] = {}
-        day = today.toordinal()
-        out["expired"] = self._until_or_max < day
-        if p.max_km is not None and p.home is not None:
-            # a bounding box first (cheap comparisons), the great circle only inside it
-            la, lo = np.radians(p.home.lat), np.radians(p.home.lon)
-            far = np.abs(self._lat - np.float32(la)) > np.float32(p.max_km / EARTH_KM)
+        if p.max_km is not None and p.home is not None and lo < min(hi, self._n_loc):
+            la, lo_rad = np.radians(p.home.lat), np.radians(p.home.lon)
+            end = min(hi, self._n_loc)
+            far = np.zeros(hi - lo, dtype=bool)
             dlon = p.max_km / (EARTH_KM * max(np.cos(la), 1e-6))
-            far |= np.abs(self._lon - np.float32(lo)) > np.float32(dlon)
-            far &= self._has_loc
-            near = np.flatnonzero(~far & self._has_loc)
-            lat, lon = self._lat[near], self._lon[near]
-            h = np.sin((lat - la) / 2) ** 2 + np.cos(la) * np.cos(lat) * np.sin((lon - lo) / 2) ** 2
+            lon = self._lon[lo:end]
+            far[: end - lo] = np.abs(lon - np.float32(lo_rad)) > np.float32(dlon)
+            near = np.flatnonzero(~far[: end - lo])
+            lat_n, lon_n = self._lat[lo + near], lon[near]
+            h = np.sin((lat_n - la) / 2) ** 2 + np.cos(la) * np.cos(lat_n) * np.sin((lon_n - lo_rad) / 2) ** 2
             far[near[2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))) > p.max_km]] = True
             out["distance"] = far
+        out["expired"] = self._until_or_max[lo:hi] < today.toordinal()
         if p.hours_max is not None:
-            out["hours"] = self._hmin > p.hours_max  # unknown is -1: never above
+            out["hours"] = self._hmin[lo:hi] > p.hours_max  # unknown is -1: never above
         if p.hours_min is not None:
-            short = (self._hmax < p.hours_min) & (self._hmax >= 0)
+            short = (self._hmax[lo:hi] < p.hours_min) & (self._hmax[lo:hi] >= 0)
             out["hours"] = out["hours"] | short if "hours" in out else short
         if p.sectors:
             allowed = [SECTOR_CODES[s] for s in p.sectors if s in SECTOR_CODES]
-            out["sector"] = (self._sector >= 0) & ~np.isin(self._sector, allowed)
+            sec = self._sector[lo:hi]
+            out["sector"] = (sec >= 0) & ~np.isin(sec, allowed)
         return out
 
     def rank(self, profile: Profile, k: int = 20, today: date | None = None, apply_filters: bool = True) -> RankResult:
-        """The k best open vacancies for ``profile``, each with its explanation."""
+        """The k best open vacancies for ``profile``, each with its explanation.
+
+        ``excluded`` counts, per constraint, the vacancies it ruled out; a vacancy that breaks
+        several is counted under the first of distance, expired, hours, sector.
+        """
         today = today or date.today()
         if len(self._pending) > PENDING_LIMIT:
             self.compact()
         excluded: Counter[str] = Counter()
         prep = prepare(self.space, profile, today.year)
-        fast = self._fast_scores(prep)
-        dead = ~self._alive if self._n_alive < len(self._ids) else None
-        drop = dead.copy() if dead is not None else None
-        if apply_filters and len(self._ids):
-            for reason, m in self._masks(profile, today).items():
-                gone = int(np.count_nonzero(m & dead)) if dead is not None else 0
-                excluded[reason] += int(np.count_nonzero(m)) - gone
-                if drop is None:
-                    drop = m
-                else:
-                    np.logical_or(drop, m, out=drop)
-        n_drop = int(np.count_nonzero(drop)) if drop is not None else 0
-        if drop is not None:
-            np.copyto(fast, np.float32(-1.0), where=drop)
-        n = min(max(CANDIDATES, 4 * k), len(self._ids) - n_drop)
-        cand = np.argpartition(-fast, n - 1)[:n] if n > 0 else np.zeros(0, dtype=np.int64)
-        cand = cand[np.argsort(-fast[cand], kind="stable")]
+        req = self._req_scores(prep)
+        regions, outside = self._regions(profile, apply_filters)
+        if outside:
+            excluded["distance"] += outside
+        cand_rows: list[np.ndarray] = []
+        cand_fast: list[np.ndarray] = []
+        for lo, hi in regions:
+            if hi <= lo:
+                continue
+            self._add_usage(prep, req, lo, hi)
+            fast = req[lo:hi]
+            drop = ~self._alive[lo:hi]
+            if apply_filters:
+                for reason, m in self._masks(profile, today, lo, hi).items():
+                    excluded[reason] += int(np.count_nonzero(m & ~drop))
+                    drop |= m
+            keep = np.flatnonzero(~drop) if drop.any() else None
+            if keep is None:
+                cand_rows.append(np.arange(lo, hi))
+                cand_fast.append(fast)
+            else:
+                cand_rows.append(lo + keep)
+                cand_fast.append(fast[keep])
+        rows = np.concatenate(cand_rows) if cand_rows else np.zeros(0, np.int64)
+        fast = np.concatenate(cand_fast) if cand_fast else np.zeros(0, np.float32)
+        n = min(max(CANDIDATES, 4 * k), len(rows))
+        top = np.argpartition(-fast, n - 1)[:n] if n > 0 else np.zeros(0, dtype=np.int64)
+        top = top[np.argsort(-fast[top], kind="stable")]
         # The fast score is an upper bound of the exact one (level fit only lowers it), so once
         # the next candidate's bound falls below the k-th exact score, no later one can enter.
         results: list[MatchResult] = []
-        for r in cand:
-            if len(results) >= k and fast[r] * 100.0 < kth_best(results, k) + TIE_EPS:
+        for t in top:
+            if len(results) >= k and fast[t] * 100.0 < kth_best(results, k) + TIE_EPS:
                 break
-            results.append(score(self.space, prep, self._vacancy(int(r)), today.year))
+            results.append(score(self.space, prep, self._vacancy(int(rows[t])), today.year))
         for v in self._pending.values():
             reasons = exclusions(profile, v, today) if apply_filters else []
             if reasons:
-                excluded.update(reasons)
+                excluded[reasons[0]] += 1
                 continue
             results.append(score(self.space, prep, v, today.year))
         results.sort(key=lambda m: (-m.score, m.vacancy_id))

@@ -190,14 +190,14 @@ def distance_km(a: Location, b: Location) -> float:
 
 
 def exclusions(profile: Profile, vacancy: Vacancy, today: date) -> list[str]:
-    """Hard constraints this vacancy breaks for this profile: distance, hours, expired, sector."""
+    """Hard constraints this vacancy breaks for this profile, in the order distance, expired, hours, sector."""
     p = profile.preferences
     out = []
-    if vacancy.valid_through is not None and vacancy.valid_through < today:
-        out.append("expired")
     if p.max_km is not None and p.home is not None and vacancy.location is not None \
             and distance_km(p.home, vacancy.location) > p.max_km:
         out.append("distance")
+    if vacancy.valid_through is not None and vacancy.valid_through < today:
+        out.append("expired")
     if (p.hours_max is not None and vacancy.hours_min is not None and vacancy.hours_min > p.hours_max) or \
             (p.hours_min is not None and vacancy.hours_max is not None and vacancy.hours_max < p.hours_min):
         out.append("hours")

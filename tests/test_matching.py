@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -246,3 +247,35 @@ def test_talent_pool_ranks_profiles_for_a_vacancy(space: SkillSpace) -> None:
         index.compact()
     index.remove("welder")
     assert index.rank(v, k=1).results[0].profile_id == "junior"
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), max_km=st.sampled_from([5.0, 20.0, 60.0]),
+       hours_max=st.sampled_from([None, 16, 32]))
+def test_index_top_k_equals_brute_force(space: SkillSpace, seed: int, max_km: float, hours_max: int | None) -> None:
+    """The fast path (inverted index, latitude band, bounds) returns what scoring every vacancy would."""
+    import random
+
+    rnd = random.Random(seed)
+    today = date(2026, 11, 23)
+    vs = []
+    for i in range(60):
+        skills = rnd.sample(SKILLS, rnd.randint(1, 6))
+        loc = None if rnd.random() < 0.2 else Location(rnd.uniform(51.8, 52.6), rnd.uniform(4.2, 5.2))
+        vs.append(Vacancy(f"v{i:02d}", tuple(Requirement(s, rnd.random() < 0.8, rnd.choice([None, 2, 4]))
+                                            for s in skills),
+                          occupation_id=rnd.choice([None, "lasser", "kok", "kelner", "verzorgende"]), location=loc,
+                          hours_min=rnd.choice([None, 8, 24, 36]),
+                          valid_through=rnd.choice([None, date(2026, 1, 1), date(2027, 1, 1)])))
+    index = VacancyIndex(space)
+    for v in vs:
+        index.add(v)
+    index.compact()
+    p = Profile("p", tuple(ProfileSkill(s, rnd.choice([None, 1, 3])) for s in rnd.sample(SKILLS, 4)),
+                Preferences(home=Location(52.16, 4.49), max_km=max_km, hours_max=hours_max))
+    got = index.rank(p, k=5, today=today)
+    allowed = [v for v in vs if not exclusions(p, v, today)]
+    want = sorted((score(space, p, v, 2026) for v in allowed), key=lambda m: (-m.score, m.vacancy_id))[:5]
+    assert [round(m.score, 6) for m in got.results] == [round(m.score, 6) for m in want]
+    first_reasons = Counter(exclusions(p, v, today)[0] for v in vs if exclusions(p, v, today))
+    assert got.excluded == first_reasons

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from matching.index import CANDIDATES, PENDING_LIMIT, SECTOR_CODES, TIE_EPS, RankResult, _gather, kth_best
 from matching.model import Profile, ProfileSkill, Vacancy
-from matching.scoring import EARTH_KM, ESSENTIAL_SHARE, A, B, C, K, MatchResult, exclusions, score
+from matching.scoring import EARTH_KM, ESSENTIAL_SHARE, A, B, C, MatchResult, exclusions, score
 from matching.space import SkillSpace
 
 SOURCES = ("work", "education", "volunteering", "other")
@@ -77,6 +77,15 @@ class ProfileIndex:
         sp_ = self.space
         S, N = sp_.n_skills, len(profiles)
         index = sp_.skill_index
+
+        def banded(p: Profile) -> bool:
+            return p.preferences.home is not None and p.preferences.max_km is not None
+
+        # profiles with a home and a maximum distance first, by latitude (see _regions)
+        profiles = sorted(profiles, key=lambda p: (0, p.preferences.home.lat) if banded(p)  # type: ignore[union-attr]
+                          else (1, 0.0))
+        self._n_band = sum(1 for p in profiles if banded(p))
+        self._band_km = max((p.preferences.max_km or 0.0 for p in profiles[: self._n_band]), default=0.0)
         sizes = np.fromiter((len(p.skills) for p in profiles), dtype=np.int64, count=N)
         ptr = np.zeros(N + 1, dtype=np.int64)
         np.cumsum(sizes, out=ptr[1:])
@@ -117,7 +126,8 @@ class ProfileIndex:
         return Profile(self._ids[row], skills, self._prefs[row])
 
     # ----------------------------------------------------------------------------- query
-    def _fast_scores(self, vacancy: Vacancy) -> np.ndarray:
+    def _parts(self, vacancy: Vacancy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Dense (N,) REQ upper bound, USE and FAM sums from the inverted index."""
         sp_ = self.space
         N = len(self._ids)
         cols, w, ess = [], [], []
@@ -134,8 +144,7 @@ class ProfileIndex:
         mass_o = sum(x for x, e in zip(w, ess, strict=True) if not e)
         part_e = (ESSENTIAL_SHARE if mass_o > 0 else 1.0) if mass_e > 0 else 0.0
         part_o = 1.0 - part_e if mass_o > 0 else 0.0
-        share = np.asarray([x * (part_e / mass_e if e else part_o / mass_o) for x, e in zip(w, ess, strict=True)],
-                           dtype=np.float32)
+        share = [x * (part_e / mass_e if e else part_o / mass_o) for x, e in zip(w, ess, strict=True)]
         # REQ upper bound: own skill s earns share_s; a skill p linked to s earns share_s · link.
         # Summing where scoring takes the maximum can only overestimate, which keeps the bound.
         qcols, qw = list(cols), list(share)
@@ -143,7 +152,7 @@ class ProfileIndex:
             a, b = sp_.links_in.indptr[s_col], sp_.links_in.indptr[s_col + 1]
             qcols.extend(sp_.links_in.indices[a:b].tolist())
             qw.extend((sp_.links_in.data[a:b] * sh).tolist())
-        req = np.minimum(_gather(self._own_T, np.asarray(qcols, np.int64), np.asarray(qw, np.float32), N), 1.0)
+        req = _gather(self._own_T, np.asarray(qcols, np.int64), np.asarray(qw, np.float32), N)
         job = set(cols)
         fam = set(cols)
         o = sp_.occ_index.get(vacancy.occupation_id or "")
@@ -152,53 +161,98 @@ class ProfileIndex:
             fam |= sp_.family_columns(o)
         jc = np.asarray(sorted(job), np.int64)
         fc = np.asarray(sorted(fam), np.int64)
-        use = _gather(self._own_T, jc, sp_.rarity[jc], N) / self._total
-        fm = _gather(self._own_T, fc, sp_.rarity[fc], N) / self._total
-        return A * req + B * use**K + C * fm**K
+        return req, _gather(self._own_T, jc, sp_.rarity[jc], N), _gather(self._own_T, fc, sp_.rarity[fc], N)
 
-    def _masks(self, vacancy: Vacancy, today: date) -> dict[str, np.ndarray]:
+    def _regions(self, vacancy: Vacancy, apply_filters: bool) -> tuple[list[tuple[int, int]], int]:
+        """Row ranges that can hold results, and how many the distance rules out up front.
+
+        Profiles with a home and a maximum distance come first, sorted by latitude: only those
+        within the largest maximum distance of the vacancy form a band; the rest (no home or no
+        maximum) are always in reach.
+        """
+        N = len(self._ids)
+        if not apply_filters or vacancy.location is None or self._n_band == 0:
+            return [(0, N)], 0
+        la = np.radians(vacancy.location.lat)
+        d = self._band_km / EARTH_KM
+        first, last = (int(x) for x in np.searchsorted(self._lat[: self._n_band], [la - d, la + d]))
+        outside = self._n_band - (last - first) - int(np.count_nonzero(~self._alive[:first])) \
+            - int(np.count_nonzero(~self._alive[last: self._n_band]))
+        return [(first, last), (self._n_band, N)], outside
+
+    def _masks(self, vacancy: Vacancy, lo: int, hi: int) -> dict[str, np.ndarray]:
+        """Constraints rows lo..hi break, in the order distance, hours, sector."""
         out: dict[str, np.ndarray] = {}
-        if vacancy.location is not None:
-            la, lo = np.radians(vacancy.location.lat), np.radians(vacancy.location.lon)
-            h = np.sin((self._lat - la) / 2) ** 2 + np.cos(la) * np.cos(self._lat) * np.sin((self._lon - lo) / 2) ** 2
-            km = np.nan_to_num(2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))), nan=0.0)
-            out["distance"] = km > self._max_km
-        hours = np.zeros(len(self._ids), dtype=bool)
-        if vacancy.hours_min is not None:
-            hours |= (self._hmax >= 0) & (self._hmax < vacancy.hours_min)
-        if vacancy.hours_max is not None:
-            hours |= (self._hmin >= 0) & (self._hmin > vacancy.hours_max)
-        out["hours"] = hours
+        end = min(hi, self._n_band)
+        if vacancy.location is not None and lo < end:
+            la, lon0 = np.radians(vacancy.location.lat), np.radians(vacancy.location.lon)
+            lat, lon = self._lat[lo:end], self._lon[lo:end]
+            h = np.sin((lat - la) / 2) ** 2 + np.cos(la) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+            far = np.zeros(hi - lo, dtype=bool)
+            far[: end - lo] = 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))) > self._max_km[lo:end]
+            out["distance"] = far
+        if vacancy.hours_min is not None or vacancy.hours_max is not None:
+            hours = np.zeros(hi - lo, dtype=bool)
+            if vacancy.hours_min is not None:
+                hours |= (self._hmax[lo:hi] >= 0) & (self._hmax[lo:hi] < vacancy.hours_min)
+            if vacancy.hours_max is not None:
+                hours |= (self._hmin[lo:hi] >= 0) & (self._hmin[lo:hi] > vacancy.hours_max)
+            out["hours"] = hours
         if vacancy.sector in SECTOR_CODES:
             bit = 1 << SECTOR_CODES[vacancy.sector]
-            out["sector"] = (self._sectors != 0) & ((self._sectors & bit) == 0)
+            sec = self._sectors[lo:hi]
+            out["sector"] = (sec != 0) & ((sec & bit) == 0)
         return out
 
     def rank(self, vacancy: Vacancy, k: int = 20, today: date | None = None,
              apply_filters: bool = True) -> RankResult:
-        """The k profiles that fit ``vacancy`` best, each with its explanation."""
+        """The k profiles that fit ``vacancy`` best, each with its explanation.
+
+        ``excluded`` counts the profiles each constraint ruled out (under the first of distance,
+        hours, sector when several apply).
+        """
         today = today or date.today()
         if len(self._pending) > PENDING_LIMIT:
             self.compact()
         excluded: Counter[str] = Counter()
-        keep = self._alive.copy()
-        if apply_filters and len(self._ids):
-            for reason, m in self._masks(vacancy, today).items():
-                excluded[reason] += int((m & self._alive).sum())
-                keep &= ~m
-        fast = np.where(keep, self._fast_scores(vacancy), -1.0) if len(self._ids) else np.zeros(0)
-        n = min(max(CANDIDATES, 4 * k), int(keep.sum()))
-        cand = np.argpartition(-fast, n - 1)[:n] if n > 0 else np.zeros(0, dtype=np.int64)
-        cand = cand[np.argsort(-fast[cand], kind="stable")]
+        regions, outside = self._regions(vacancy, apply_filters)
+        if outside:
+            excluded["distance"] += outside
+        req, use, fam = self._parts(vacancy) if len(self._ids) else (np.zeros(0),) * 3
+        rows_l, fast_l = [], []
+        for lo, hi in regions:
+            if hi <= lo:
+                continue
+            inv = 1.0 / self._total[lo:hi]
+            u = use[lo:hi] * inv
+            u *= u
+            u *= u
+            f = fam[lo:hi] * inv
+            f *= f
+            f *= f
+            fast = np.minimum(req[lo:hi], 1.0) * A + B * u + C * f
+            drop = ~self._alive[lo:hi]
+            if apply_filters:
+                for reason, m in self._masks(vacancy, lo, hi).items():
+                    excluded[reason] += int(np.count_nonzero(m & ~drop))
+                    drop |= m
+            keep = np.flatnonzero(~drop)
+            rows_l.append(lo + keep)
+            fast_l.append(fast[keep])
+        rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
+        fast = np.concatenate(fast_l) if fast_l else np.zeros(0, np.float32)
+        n = min(max(CANDIDATES, 4 * k), len(rows))
+        top = np.argpartition(-fast, n - 1)[:n] if n > 0 else np.zeros(0, dtype=np.int64)
+        top = top[np.argsort(-fast[top], kind="stable")]
         results: list[MatchResult] = []
-        for r in cand:
-            if len(results) >= k and fast[r] * 100.0 < kth_best(results, k) + TIE_EPS:
+        for t in top:
+            if len(results) >= k and fast[t] * 100.0 < kth_best(results, k) + TIE_EPS:
                 break
-            results.append(score(self.space, self._profile(int(r)), vacancy, self.year))
+            results.append(score(self.space, self._profile(int(rows[t])), vacancy, self.year))
         for p in self._pending.values():
             reasons = [x for x in exclusions(p, vacancy, today) if x != "expired"] if apply_filters else []
             if reasons:
-                excluded.update(reasons)
+                excluded[reasons[0]] += 1
                 continue
             results.append(score(self.space, p, vacancy, self.year))
         results.sort(key=lambda m: (-m.score, m.profile_id))

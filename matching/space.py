@@ -16,7 +16,8 @@ from taxonomy.model import Taxonomy
 CREDIT_NARROWER = 0.8  # you have a specialisation of what is asked ("MIG-lassen" for "lassen")
 CREDIT_BROADER = 0.5  # you have the general skill, the vacancy asks a specialisation
 CREDIT_RELATED = 0.5  # ESCO skill–skill relation or a built-in "related" link
-HOW = {0: "exact", 1: "narrower", 2: "broader", 3: "related"}
+CREDIT_SIMILAR = 0.4  # at most, for skills whose label embeddings are close (when a model is configured)
+HOW = {0: "exact", 1: "narrower", 2: "broader", 3: "related", 4: "similar"}
 
 
 @dataclass
@@ -131,6 +132,60 @@ class SkillSpace:
         link_how = sp.csr_matrix((how, (lr, lc)), shape=shape)
         return cls(skills, index, rarity, links, link_how, sp.csr_matrix(links.T), sp.csr_matrix(link_how.T),
                    occs, occ_index, occ_group, occ_skills, group_codes, group_skills)
+
+    def add_similarity_links(self, vectors: np.ndarray, min_sim: float = 0.8, per_skill: int = 5,
+                             block: int = 2048) -> int:
+        """Credit between skills whose embeddings are close: ``CREDIT_SIMILAR · (sim − min_sim) / (1 − min_sim)``
+        rescaled to [½, 1]·CREDIT_SIMILAR, for each skill's ``per_skill`` nearest neighbours with
+        cosine ≥ ``min_sim``. ``vectors`` (S, d) are L2-normalised, one row per skill column.
+        Links the taxonomy already gives keep their (higher) credit. Returns the links added.
+        """
+        S = self.n_skills
+        if vectors.shape[0] != S:
+            raise ValueError(f"expected {S} skill vectors, got {vectors.shape[0]}")
+        v = np.asarray(vectors, dtype=np.float32)
+        rows, cols, vals = [], [], []
+        for start in range(0, S, block):
+            sims = v[start:start + block] @ v.T
+            for i in range(sims.shape[0]):
+                sims[i, start + i] = -1.0  # not itself
+            k = min(per_skill, S - 1)
+            if k <= 0:
+                break
+            nn = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            top = np.take_along_axis(sims, nn, axis=1)
+            ok = top >= min_sim
+            r, c = np.nonzero(ok)
+            rows.append(start + r)
+            cols.append(nn[r, c])
+            vals.append(CREDIT_SIMILAR * (0.5 + 0.5 * (top[r, c] - min_sim) / max(1e-6, 1 - min_sim)))
+        if not rows:
+            return 0
+        r_all, c_all, v_all = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals).astype(np.float32)
+        existing = self.links.tocoo()
+        known = set(zip(existing.row.tolist(), existing.col.tolist(), strict=True))
+        keep = np.asarray([(a, b) not in known for a, b in zip(r_all.tolist(), c_all.tolist(), strict=True)], bool)
+        if not keep.any():
+            return 0
+        # similarity is symmetric: a close skill counts both ways
+        r_new = np.concatenate([r_all[keep], c_all[keep]])
+        c_new = np.concatenate([c_all[keep], r_all[keep]])
+        v_new = np.concatenate([v_all[keep], v_all[keep]])
+        key = r_new.astype(np.int64) * S + c_new  # a pair found from both ends keeps its best value
+        order = np.lexsort((-v_new, key))
+        key, v_new = key[order], v_new[order]
+        first = np.concatenate([[True], key[1:] != key[:-1]])
+        key, v_new = key[first], v_new[first]
+        extra = sp.csr_matrix((v_new, (key // S, key % S)), shape=(S, S))
+        extra = extra - extra.multiply(self.links > 0)  # never overwrite a taxonomy link
+        extra.eliminate_zeros()
+        how = extra.copy()
+        how.data = np.full(len(how.data), 4, dtype=np.int8)
+        self.links = sp.csr_matrix(self.links + extra)
+        self.link_how = sp.csr_matrix(self.link_how.astype(np.int8) + how.astype(np.int8))
+        self.links_in = sp.csr_matrix(self.links.T)
+        self.link_how_in = sp.csr_matrix(self.link_how.T)
+        return int(extra.nnz)
 
     def add_unknown(self, skill_id: str) -> int:
         """A skill the taxonomy does not know (e.g. from another ESCO version): give it a column."""

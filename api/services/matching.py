@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from api.services.taxonomy import TaxonomyService
 from api.services.training import load_catalogue
 from matching.careers import CareerAdvisor
@@ -64,8 +66,25 @@ class MatchingService:
     @property
     def space(self) -> SkillSpace:
         if self._space is None:
-            self._space = SkillSpace.from_taxonomy(self.taxonomy.taxonomy)
+            space = SkillSpace.from_taxonomy(self.taxonomy.taxonomy)
+            if self.taxonomy.settings.embedding_model:
+                space.add_similarity_links(self._skill_vectors(space))
+            self._space = space
         return self._space
+
+    def _skill_vectors(self, space: SkillSpace) -> np.ndarray:
+        """One L2-normalised vector per skill column: the mean of its label embeddings."""
+        idx = self.taxonomy.index("skill")
+        if idx.label_emb is None:
+            return np.zeros((space.n_skills, 1), dtype=np.float32)
+        sums = np.add.reduceat(idx.label_emb, idx.concept_start, axis=0)
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+        out = np.zeros((space.n_skills, sums.shape[1]), dtype=np.float32)
+        for row, cid in enumerate(idx.concept_ids):
+            j = space.column(cid)
+            if j is not None:
+                out[j] = sums[row]
+        return out
 
     @property
     def catalogue(self) -> Catalogue:

@@ -47,14 +47,18 @@ class RankResult:
 
 
 def _gather(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """Σ_j weights[j] · T[cols[j], :] as a dense (n,) vector, touching only those rows."""
-    if len(cols) == 0:
-        return np.zeros(n, dtype=np.float32)
-    starts, ends = T.indptr[cols], T.indptr[cols + 1]
-    idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
-    val = np.concatenate([T.data[a:b] for a, b in zip(starts, ends, strict=True)]).astype(np.float64)
-    val *= np.repeat(np.asarray(weights, dtype=np.float64), ends - starts)
-    return np.bincount(idx, weights=val, minlength=n).astype(np.float32)
+    """Σ_j weights[j] · T[cols[j], :] as a dense (n,) vector, touching only those rows.
+
+    A row of T never repeats a column, so each row can be scatter-added directly; that is about
+    twice as fast as concatenating all postings into one weighted bincount.
+    """
+    out = np.zeros(n, dtype=np.float32)
+    indptr, indices, data = T.indptr, T.indices, T.data
+    for c, w in zip(np.asarray(cols).tolist(), np.asarray(weights, dtype=np.float64).tolist(), strict=True):
+        a, b = indptr[c], indptr[c + 1]
+        if b > a:
+            out[indices[a:b]] += data[a:b] * np.float32(w)
+    return out
 
 
 def _gather_sparse(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,6 +69,16 @@ def _gather_sparse(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray) -> t
     idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)]).astype(np.int64)
     val = np.concatenate([np.full(b - a, w, np.float32) for a, b, w in zip(starts, ends, weights, strict=True)])
     return idx, val
+
+
+def _unit(lat_deg: float, lon_deg: float) -> tuple[float, float, float]:
+    la, lo = np.radians(lat_deg), np.radians(lon_deg)
+    return float(np.cos(la) * np.cos(lo)), float(np.cos(la) * np.sin(lo)), float(np.sin(la))
+
+
+def _unit_arrays(lat_rad: np.ndarray, lon_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lat, lon = lat_rad.astype(np.float64), lon_rad.astype(np.float64)
+    return np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)
 
 
 def kth_best(results: list[MatchResult], k: int) -> float:
@@ -290,6 +304,7 @@ class VacancyIndex:
         self._has_loc = ~np.isnan(self._lat)
         self._n_loc = int(np.count_nonzero(self._has_loc))  # rows with a place come first
         self._lon = np.radians(arr(a.lon, np.nan, np.float32)).astype(np.float32)
+        self._ux, self._uy, self._uz = (np.asarray(c, np.float32) for c in _unit_arrays(self._lat, self._lon))
         self._hmin = arr(a.hours_min, -1, np.int16)
         self._hmax = arr(a.hours_max, -1, np.int16)
         self._until = arr(a.valid_through, 0, np.int32)
@@ -302,7 +317,8 @@ class VacancyIndex:
         for m in (self._R, self._RT, self._xocc_T, self._xgrp_T):
             total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
         for x in (self._ess, self._minlev, self._uweight, self._occ, self._grp, self._ids, self._sorted_ids,
-                  self._sorted_rows, self._alive, self._lat, self._lon, self._has_loc, self._hmin, self._hmax,
+                  self._sorted_rows, self._alive, self._lat, self._lon, self._has_loc, self._ux, self._uy, self._uz,
+                  self._hmin, self._hmax,
                   self._until, self._until_or_max, self._sector):
             total += x.nbytes if x is not None else 0
         return total
@@ -399,16 +415,14 @@ class VacancyIndex:
         p = profile.preferences
         out: dict[str, np.ndarray] = {}
         if p.max_km is not None and p.home is not None and lo < min(hi, self._n_loc):
-            la, lo_rad = np.radians(p.home.lat), np.radians(p.home.lon)
+            # within reach ⇔ the unit vectors' dot product ≥ cos(max_km / R): no trigonometry per row
             end = min(hi, self._n_loc)
+            x0, y0, z0 = _unit(p.home.lat, p.home.lon)
+            dot = np.multiply(self._ux[lo:end], x0, dtype=np.float64)
+            dot += np.multiply(self._uy[lo:end], y0, dtype=np.float64)
+            dot += np.multiply(self._uz[lo:end], z0, dtype=np.float64)
             far = np.zeros(hi - lo, dtype=bool)
-            dlon = p.max_km / (EARTH_KM * max(np.cos(la), 1e-6))
-            lon = self._lon[lo:end]
-            far[: end - lo] = np.abs(lon - np.float32(lo_rad)) > np.float32(dlon)
-            near = np.flatnonzero(~far[: end - lo])
-            lat_n, lon_n = self._lat[lo + near], lon[near]
-            h = np.sin((lat_n - la) / 2) ** 2 + np.cos(la) * np.cos(lat_n) * np.sin((lon_n - lo_rad) / 2) ** 2
-            far[near[2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))) > p.max_km]] = True
+            far[: end - lo] = dot < np.cos(p.max_km / EARTH_KM)
             out["distance"] = far
         out["expired"] = self._until_or_max[lo:hi] < today.toordinal()
         if p.hours_max is not None:

@@ -35,6 +35,7 @@ from matching.space import SkillSpace
 
 SECTOR_CODES = {"techniek": 0, "horeca": 1, "zorg": 2, "transversaal": 3}
 SECTOR_NAMES = {v: k for k, v in SECTOR_CODES.items()}
+UNIT_EPS = 1e-6  # float32 unit vectors: dot products this close to the limit are checked exactly
 TIE_EPS = 1e-3  # score points: candidates that can at best tie the k-th result are not re-scored
 PENDING_LIMIT = 2000
 CANDIDATES = 200  # best fast-scored vacancies that get an exact, explained score
@@ -411,14 +412,24 @@ class VacancyIndex:
         p = profile.preferences
         out: dict[str, np.ndarray] = {}
         if p.max_km is not None and p.home is not None and lo < min(hi, self._n_loc):
-            # within reach ⇔ the unit vectors' dot product ≥ cos(max_km / R): no trigonometry per row
+            # within reach ⇔ the unit vectors' dot product ≥ cos(max_km / R): no trigonometry per
+            # row. The vectors are float32, so rows within UNIT_EPS of the threshold get the exact
+            # great-circle distance instead.
             end = min(hi, self._n_loc)
             x0, y0, z0 = _unit(p.home.lat, p.home.lon)
             dot = np.multiply(self._ux[lo:end], x0, dtype=np.float64)
             dot += np.multiply(self._uy[lo:end], y0, dtype=np.float64)
             dot += np.multiply(self._uz[lo:end], z0, dtype=np.float64)
+            limit = np.cos(p.max_km / EARTH_KM)
             far = np.zeros(hi - lo, dtype=bool)
-            far[: end - lo] = dot < np.cos(p.max_km / EARTH_KM)
+            far[: end - lo] = dot < limit
+            unsure = np.flatnonzero(np.abs(dot - limit) < UNIT_EPS)
+            if len(unsure):
+                la, lon0 = np.radians(p.home.lat), np.radians(p.home.lon)
+                lat = self._lat[lo + unsure].astype(np.float64)
+                lon = self._lon[lo + unsure].astype(np.float64)
+                h = np.sin((lat - la) / 2) ** 2 + np.cos(la) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+                far[unsure] = 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))) > p.max_km
             out["distance"] = far
         out["expired"] = self._until_or_max[lo:hi] < today.toordinal()
         if p.hours_max is not None:

@@ -27,6 +27,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 from matching.model import Location, Profile, ProfileSkill, Requirement, Vacancy
 from matching.space import HOW, SkillSpace
 
@@ -34,6 +36,16 @@ A, B, C, K = 0.4, 0.3, 0.3, 4
 ESSENTIAL_SHARE = 0.8  # of REQ, when a vacancy has both essential and optional requirements
 UNKNOWN_LEVEL_FIT = 0.9  # the vacancy asks a level, the person did not say theirs
 LEVEL_STEP = 0.7  # credit factor per level short of the minimum
+
+
+def power_k(x: np.ndarray) -> np.ndarray:
+    """x**K for arrays, by repeated squaring when K is a power of two (a float pow is slow)."""
+    if K in (1, 2, 4, 8):
+        out = x.astype(np.float32, copy=True)
+        for _ in range({1: 0, 2: 1, 4: 2, 8: 3}[K]):
+            out *= out
+        return out
+    return np.power(x, K).astype(np.float32)
 
 
 def level_fit(have: int | None, need: int | None) -> float:
@@ -75,6 +87,16 @@ class MatchResult:
     matched: list[MatchedRequirement] = field(default_factory=list)
     missing_essential: list[str] = field(default_factory=list)
     missing_optional: list[str] = field(default_factory=list)
+
+
+def requirement_shares(weights: list[float], essential: list[bool]) -> list[float]:
+    """The part of REQ each requirement carries: ω_r / Σω of its kind, times ESSENTIAL_SHARE for
+    essential and 1 − ESSENTIAL_SHARE for optional ones (the whole 1 when the other kind is absent)."""
+    mass_e = sum(w for w, e in zip(weights, essential, strict=True) if e)
+    mass_o = sum(w for w, e in zip(weights, essential, strict=True) if not e)
+    part_e = (ESSENTIAL_SHARE if mass_o > 0 else 1.0) if mass_e > 0 else 0.0
+    part_o = 1.0 - part_e if mass_o > 0 else 0.0
+    return [w * (part_e / mass_e if e else part_o / mass_o) for w, e in zip(weights, essential, strict=True)]
 
 
 @dataclass(slots=True)
@@ -146,24 +168,22 @@ def score(space: SkillSpace, profile: Profile | PreparedProfile, vacancy: Vacanc
     """Score 0–100 of ``profile`` for ``vacancy`` with a breakdown whose points add up to it."""
     year = this_year or date.today().year
     prep = profile if isinstance(profile, PreparedProfile) else prepare(space, profile, year)
-    weights, credits, req_cols = [], [], set()
+    weights, credits, essential, req_cols = [], [], [], set()
     matched: list[MatchedRequirement] = []
+    seen: set[str] = set()
     for req in vacancy.requirements:
+        if req.skill_id in seen:  # a skill listed twice counts once (as the indexes do)
+            continue
+        seen.add(req.skill_id)
         s = space.column(req.skill_id)
         if s is not None:
             req_cols.add(s)
-        w = (float(space.rarity[s]) if s is not None else 1.0) * req.weight
         c, via, how = requirement_credit(prep, s, req)
-        weights.append(w)
+        weights.append((float(space.rarity[s]) if s is not None else 1.0) * req.weight)
+        essential.append(req.essential)
         credits.append(c)
         matched.append(MatchedRequirement(req.skill_id, req.essential, c, via, how, 0.0))
-    # share[r]: the part of REQ requirement r carries (essential ones together ESSENTIAL_SHARE)
-    mass_e = sum(w for w, r in zip(weights, vacancy.requirements, strict=True) if r.essential)
-    mass_o = sum(w for w, r in zip(weights, vacancy.requirements, strict=True) if not r.essential)
-    part_e = (ESSENTIAL_SHARE if mass_o > 0 else 1.0) if mass_e > 0 else 0.0
-    part_o = 1.0 - part_e if mass_o > 0 else 0.0
-    shares = [w * (part_e / mass_e if r.essential else part_o / mass_o)
-              for w, r in zip(weights, vacancy.requirements, strict=True)]
+    shares = requirement_shares(weights, essential)
     req_fit = sum(sh * c for sh, c in zip(shares, credits, strict=True))
     use, fam = usage_shares(space, prep, req_cols, vacancy.occupation_id)
     for m, sh in zip(matched, shares, strict=True):

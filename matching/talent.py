@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from matching.index import CANDIDATES, PENDING_LIMIT, SECTOR_CODES, TIE_EPS, RankResult, _gather, kth_best
 from matching.model import Profile, ProfileSkill, Vacancy
-from matching.scoring import EARTH_KM, ESSENTIAL_SHARE, A, B, C, MatchResult, exclusions, score
+from matching.scoring import EARTH_KM, A, B, C, MatchResult, exclusions, power_k, requirement_shares, score
 from matching.space import SkillSpace
 
 SOURCES = ("work", "education", "volunteering", "other")
@@ -140,11 +140,7 @@ class ProfileIndex:
             cols.append(j)
             w.append(float(sp_.rarity[j]) * r.weight)
             ess.append(r.essential)
-        mass_e = sum(x for x, e in zip(w, ess, strict=True) if e)
-        mass_o = sum(x for x, e in zip(w, ess, strict=True) if not e)
-        part_e = (ESSENTIAL_SHARE if mass_o > 0 else 1.0) if mass_e > 0 else 0.0
-        part_o = 1.0 - part_e if mass_o > 0 else 0.0
-        share = [x * (part_e / mass_e if e else part_o / mass_o) for x, e in zip(w, ess, strict=True)]
+        share = requirement_shares(w, ess)
         # REQ upper bound: own skill s earns share_s; a skill p linked to s earns share_s · link.
         # Summing where scoring takes the maximum can only overestimate, which keeps the bound.
         qcols, qw = list(cols), list(share)
@@ -224,13 +220,7 @@ class ProfileIndex:
             if hi <= lo:
                 continue
             inv = 1.0 / self._total[lo:hi]
-            u = use[lo:hi] * inv
-            u *= u
-            u *= u
-            f = fam[lo:hi] * inv
-            f *= f
-            f *= f
-            fast = np.minimum(req[lo:hi], 1.0) * A + B * u + C * f
+            fast = np.minimum(req[lo:hi], 1.0) * A + B * power_k(use[lo:hi] * inv) + C * power_k(fam[lo:hi] * inv)
             drop = ~self._alive[lo:hi]
             if apply_filters:
                 for reason, m in self._masks(vacancy, lo, hi).items():

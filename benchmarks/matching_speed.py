@@ -113,7 +113,6 @@ def run_size(n: int, queries: int, home: str, sql: bool) -> dict[str, float]:
     index = VacancyIndex(space)
     index.bulk_load(arrays)
     build = time.perf_counter() - t
-    cols, indptr, occ = arrays.cols, arrays.indptr, arrays.occupation
     del arrays
     gc.collect()
     trim()
@@ -148,7 +147,8 @@ def run_size(n: int, queries: int, home: str, sql: bool) -> dict[str, float]:
     del pindex
     gc.collect()
 
-    if sql:
+    if sql:  # the same requirements, read back from the index
+        cols, indptr = index._R.indices, index._R.indptr
         db = sqlite3.connect(":memory:")
         db.execute("CREATE TABLE req (vacancy INTEGER, skill INTEGER, w REAL)")
         rows = np.repeat(np.arange(n), np.diff(indptr))
@@ -164,7 +164,6 @@ def run_size(n: int, queries: int, home: str, sql: bool) -> dict[str, float]:
             db.execute(q, skills).fetchall()
             stimes.append(time.perf_counter() - t)
         out["sql_p50_ms"], out["sql_p95_ms"] = pct(stimes)
-    del occ
     return out
 
 

@@ -30,6 +30,8 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/matching_quality.py
+	$(BIN)/python benchmarks/matching_speed.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

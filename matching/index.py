@@ -24,10 +24,10 @@ from matching.scoring import (
     A,
     B,
     C,
-    K,
     MatchResult,
     PreparedProfile,
     exclusions,
+    power_k,
     prepare,
     score,
 )
@@ -35,6 +35,7 @@ from matching.space import SkillSpace
 
 SECTOR_CODES = {"techniek": 0, "horeca": 1, "zorg": 2, "transversaal": 3}
 SECTOR_NAMES = {v: k for k, v in SECTOR_CODES.items()}
+CELL_DEG = 0.2  # latitude cells (about 22 km) of the spatial row order
 UNIT_EPS = 1e-6  # float32 unit vectors: dot products this close to the limit are checked exactly
 TIE_EPS = 1e-3  # score points: candidates that can at best tie the k-th result are not re-scored
 PENDING_LIMIT = 2000
@@ -47,15 +48,20 @@ class RankResult:
     excluded: Counter[str] = field(default_factory=Counter)  # reason -> number of vacancies
 
 
-def _gather(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """Σ_j weights[j] · T[cols[j], :] as a dense (n,) vector, touching only those rows' postings."""
+def _gather64(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Σ_j weights[j] · T[cols[j], :] as a dense float64 (n,) vector, touching only those rows' postings."""
     if len(cols) == 0:
-        return np.zeros(n, dtype=np.float32)
+        return np.zeros(n, dtype=np.float64)
     starts, ends = T.indptr[cols], T.indptr[cols + 1]
     idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
     val = np.concatenate([T.data[a:b] for a, b in zip(starts, ends, strict=True)]).astype(np.float64)
     val *= np.repeat(np.asarray(weights, dtype=np.float64), ends - starts)
-    return np.bincount(idx, weights=val, minlength=n).astype(np.float32)
+    return np.bincount(idx, weights=val, minlength=n)
+
+
+def _gather(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """:func:`_gather64` as float32."""
+    return _gather64(T, cols, weights, n).astype(np.float32)
 
 
 def _gather_sparse(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,11 +114,13 @@ class VacancyArrays:
     titles: list[str] | None = None
     other_occupation: dict[int, str] = field(default_factory=dict)  # row -> occupation id unknown to the space
 
-    def sorted_by_latitude(self) -> VacancyArrays:
+    def sorted_spatially(self) -> VacancyArrays:
+        """Rows by latitude cell (CELL_DEG), then longitude; rows without a place last."""
         V = len(self.ids)
-        if self.lat is None or V == 0:
+        if self.lat is None or self.lon is None or V == 0:
             return self
-        order = np.argsort(np.where(np.isnan(self.lat), np.inf, self.lat), kind="stable")
+        cell = np.where(np.isnan(self.lat), np.inf, np.floor(self.lat / CELL_DEG))
+        order = np.lexsort((np.nan_to_num(self.lon), cell))
         if np.array_equal(order, np.arange(V)):
             return self
         sizes = np.diff(self.indptr)[order]
@@ -249,10 +257,10 @@ class VacancyIndex:
     def bulk_load(self, a: VacancyArrays) -> None:
         """Replace the built segment with these vacancies (pending ones stay pending).
 
-        Rows are stored by latitude (vacancies without a place last), so the distance filter
-        finds its latitude band with two binary searches instead of a pass over every row.
+        Rows are stored by latitude cell and longitude (vacancies without a place last), so the
+        distance filter finds the rows within reach by binary search instead of a pass over all.
         """
-        a = a.sorted_by_latitude()
+        a = a.sorted_spatially()
         sp_ = self.space
         S, V = sp_.n_skills, len(a.ids)
         nnz = len(a.cols)
@@ -300,6 +308,10 @@ class VacancyIndex:
         self._lat = np.radians(arr(a.lat, np.nan, np.float32)).astype(np.float32)
         self._has_loc = ~np.isnan(self._lat)
         self._n_loc = int(np.count_nonzero(self._has_loc))  # rows with a place come first
+        lat_deg = np.asarray(a.lat) if a.lat is not None else np.zeros(0)
+        cells = np.floor(lat_deg[: self._n_loc] / CELL_DEG).astype(np.int64)  # exactly as sorted_spatially
+        self._cells, starts = np.unique(cells, return_index=True)
+        self._cell_start = np.append(starts, self._n_loc).astype(np.int64)
         self._lon = np.radians(arr(a.lon, np.nan, np.float32)).astype(np.float32)
         self._ux, self._uy, self._uz = (np.asarray(c, np.float32) for c in _unit_arrays(self._lat, self._lon))
         self._hmin = arr(a.hours_min, -1, np.int16)
@@ -348,64 +360,82 @@ class VacancyIndex:
         """A·REQ for every built row, from the inverted index (upper bound: no level fit)."""
         V = len(self._ids)
         if not prep.reach or V == 0:
-            return np.zeros(V, dtype=np.float32)
+            return np.zeros(V, dtype=np.float64)
         cols = np.fromiter(prep.reach.keys(), dtype=np.int64, count=len(prep.reach))
-        credit = np.fromiter((max(e[0] for e in v) for v in prep.reach.values()), dtype=np.float32,
+        credit = np.fromiter((A * max(e[0] for e in v) for v in prep.reach.values()), dtype=np.float64,
                              count=len(prep.reach))
-        fast = _gather(self._RT, cols, credit, V)
-        fast *= A
-        return fast
+        return _gather64(self._RT, cols, credit, V)  # float64: no conversion pass over all rows
 
-    def _add_usage(self, prep: PreparedProfile, fast: np.ndarray, lo: int, hi: int) -> None:
-        """Add B·USE⁴ + C·FAM⁴ to ``fast[lo:hi]`` (in place).
+    def _usage_terms(self, prep: PreparedProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """B·USE⁴ + C·FAM⁴ as (per-occupation base, correction rows, correction values).
 
         USE and FAM depend on a vacancy only through its occupation, except for requirements
         outside the occupation's (family's) list: so they are worked out per occupation (a few
-        thousand values) and corrected for the rows with such requirements.
+        thousand values) and corrected for the rows with such requirements (sorted row ids).
         """
-        if hi <= lo or not prep.rho:
-            return
         sp_ = self.space
+        if not prep.rho:
+            return np.zeros(len(sp_.occ_ids) + 1, np.float32), np.zeros(0, np.int64), np.zeros(0, np.float32)
         own = np.fromiter(prep.rho.keys(), dtype=np.int64, count=len(prep.rho))
         rho = np.fromiter(prep.rho.values(), dtype=np.float32, count=len(prep.rho)) / np.float32(prep.total)
         x = np.zeros(sp_.n_skills, dtype=np.float32)
         x[own] = rho
         occ_use = np.asarray(sp_.occ_skills @ x, dtype=np.float32)
         grp_use = np.asarray(sp_.group_skills @ x, dtype=np.float32)[sp_.occ_group]
-        base = np.append(B * occ_use**K + C * grp_use**K, np.float32(0.0))  # index -1: no occupation
-        fast[lo:hi] += np.take(base, self._occ[lo:hi])
-
+        base = np.append(B * power_k(occ_use) + C * power_k(grp_use), np.float32(0.0))  # index -1: none
         rows_o, vals_o = _gather_sparse(self._xocc_T, own, rho)
         rows_g, vals_g = _gather_sparse(self._xgrp_T, own, rho)
-        if len(rows_o) or len(rows_g):
-            rows = np.union1d(rows_o, rows_g)
-            xo = np.zeros(len(rows), np.float32)
-            xg = np.zeros(len(rows), np.float32)
-            np.add.at(xo, np.searchsorted(rows, rows_o), vals_o)
-            np.add.at(xg, np.searchsorted(rows, rows_g), vals_g)
-            inside = (rows >= lo) & (rows < hi)
-            rows, xo, xg = rows[inside], xo[inside], xg[inside]
-            o = self._occ[rows]
-            u = np.where(o >= 0, occ_use[np.maximum(o, 0)], 0.0) + xo
-            g = np.where(o >= 0, grp_use[np.maximum(o, 0)], 0.0) + xg
-            fast[rows] += B * u**K + C * g**K - base[o]
+        if not (len(rows_o) or len(rows_g)):
+            return base, np.zeros(0, np.int64), np.zeros(0, np.float32)
+        rows = np.union1d(rows_o, rows_g)
+        xo = np.zeros(len(rows), np.float32)
+        xg = np.zeros(len(rows), np.float32)
+        np.add.at(xo, np.searchsorted(rows, rows_o), vals_o)
+        np.add.at(xg, np.searchsorted(rows, rows_g), vals_g)
+        o = self._occ[rows]
+        u = np.where(o >= 0, occ_use[np.maximum(o, 0)], 0.0) + xo
+        g = np.where(o >= 0, grp_use[np.maximum(o, 0)], 0.0) + xg
+        return base, rows, B * power_k(u) + C * power_k(g) - base[o]
+
+    def _apply_usage(self, terms: tuple[np.ndarray, np.ndarray, np.ndarray], fast: np.ndarray,
+                     lo: int, hi: int) -> None:
+        """Add the usage terms to ``fast`` (the view of rows lo..hi)."""
+        base, rows, vals = terms
+        fast += np.take(base, self._occ[lo:hi])
+        a, b = np.searchsorted(rows, [lo, hi])
+        if b > a:
+            fast[rows[a:b] - lo] += vals[a:b]
 
     def _regions(self, profile: Profile, apply_filters: bool) -> tuple[list[tuple[int, int]], int]:
         """Row ranges that can hold results, and how many placed rows the distance rules out.
 
-        Rows are sorted by latitude (unplaced last), so the rows within reach of home form one
-        band found by two binary searches.
+        Placed rows are stored by latitude cell (CELL_DEG) and by longitude within a cell, so the
+        rows within reach of home are a few slices found by binary search; unplaced rows come last.
         """
         p = profile.preferences
         V = len(self._ids)
-        if not apply_filters or p.max_km is None or p.home is None:
+        if not apply_filters or p.max_km is None or p.home is None or self._n_loc == 0:
             return [(0, V)], 0
-        la = np.radians(p.home.lat)
-        dlat = p.max_km / EARTH_KM
-        first, last = (int(x) for x in np.searchsorted(self._lat[: self._n_loc], [la - dlat, la + dlat]))
-        outside = self._n_loc - (last - first) - int(np.count_nonzero(~self._alive[: first])) \
-            - int(np.count_nonzero(~self._alive[last: self._n_loc]))
-        return [(first, last), (self._n_loc, V)], outside
+        dlat = np.degrees(p.max_km / EARTH_KM)
+        lo_cell, hi_cell = (int(np.floor(x / CELL_DEG)) for x in (p.home.lat - dlat, p.home.lat + dlat))
+        lo_rad = np.radians(p.home.lon)
+        dlon = p.max_km / (EARTH_KM * max(np.cos(np.radians(p.home.lat + np.sign(p.home.lat) * dlat)), 1e-6))
+        lon_band = np.asarray([lo_rad - dlon, lo_rad + dlon], dtype=np.float32)
+        out: list[tuple[int, int]] = []
+        first, last = np.searchsorted(self._cells, [lo_cell, hi_cell + 1])
+        for c in range(int(first), int(last)):
+            start, end = int(self._cell_start[c]), int(self._cell_start[c + 1])
+            a, b = np.searchsorted(self._lon[start:end], lon_band)
+            if b > a:
+                out.append((start + int(a), start + int(b)))
+        inside = sum(hi - lo for lo, hi in out)
+        if self._n_alive < V:
+            inside -= sum(int(np.count_nonzero(~self._alive[lo:hi])) for lo, hi in out)
+            placed = self._n_loc - int(np.count_nonzero(~self._alive[: self._n_loc]))
+        else:
+            placed = self._n_loc
+        out.append((self._n_loc, V))
+        return out, placed - inside
 
     def _masks(self, profile: Profile, today: date, lo: int, hi: int) -> dict[str, np.ndarray]:
         """Constraints broken by rows lo..hi, in the order distance, expired, hours, sector."""
@@ -417,9 +447,9 @@ class VacancyIndex:
             # great-circle distance instead.
             end = min(hi, self._n_loc)
             x0, y0, z0 = _unit(p.home.lat, p.home.lon)
-            dot = np.multiply(self._ux[lo:end], x0, dtype=np.float64)
-            dot += np.multiply(self._uy[lo:end], y0, dtype=np.float64)
-            dot += np.multiply(self._uz[lo:end], z0, dtype=np.float64)
+            dot = self._ux[lo:end] * np.float32(x0)  # float32: errors stay far below UNIT_EPS
+            dot += self._uy[lo:end] * np.float32(y0)
+            dot += self._uz[lo:end] * np.float32(z0)
             limit = np.cos(p.max_km / EARTH_KM)
             far = np.zeros(hi - lo, dtype=bool)
             far[: end - lo] = dot < limit
@@ -458,30 +488,34 @@ class VacancyIndex:
         regions, outside = self._regions(profile, apply_filters)
         if outside:
             excluded["distance"] += outside
+        want = max(CANDIDATES, 4 * k)
+        terms = self._usage_terms(prep)
         cand_rows: list[np.ndarray] = []
         cand_fast: list[np.ndarray] = []
         for lo, hi in regions:
             if hi <= lo:
                 continue
-            self._add_usage(prep, req, lo, hi)
             fast = req[lo:hi]
+            self._apply_usage(terms, fast, lo, hi)
             drop = ~self._alive[lo:hi]
+            dropped = int(np.count_nonzero(drop))
             if apply_filters:
                 for reason, m in self._masks(profile, today, lo, hi).items():
-                    excluded[reason] += int(np.count_nonzero(m & ~drop))
                     drop |= m
-            keep = np.flatnonzero(~drop) if drop.any() else None
-            if keep is None:
-                cand_rows.append(np.arange(lo, hi))
-                cand_fast.append(fast)
-            else:
-                cand_rows.append(lo + keep)
-                cand_fast.append(fast[keep])
+                    now = int(np.count_nonzero(drop))
+                    excluded[reason] += now - dropped  # each vacancy under the first constraint it breaks
+                    dropped = now
+            np.copyto(fast, -1.0, where=drop)
+            alive = (hi - lo) - dropped
+            n_reg = min(want, alive)
+            if n_reg <= 0:
+                continue
+            best = np.argpartition(-fast, n_reg - 1)[:n_reg] if n_reg < hi - lo else np.flatnonzero(~drop)
+            cand_rows.append(lo + best)
+            cand_fast.append(fast[best])
         rows = np.concatenate(cand_rows) if cand_rows else np.zeros(0, np.int64)
-        fast = np.concatenate(cand_fast) if cand_fast else np.zeros(0, np.float32)
-        n = min(max(CANDIDATES, 4 * k), len(rows))
-        top = np.argpartition(-fast, n - 1)[:n] if n > 0 else np.zeros(0, dtype=np.int64)
-        top = top[np.argsort(-fast[top], kind="stable")]
+        fast = np.concatenate(cand_fast) if cand_fast else np.zeros(0, np.float64)
+        top = np.argsort(-fast, kind="stable")[:want]
         # The fast score is an upper bound of the exact one (level fit only lowers it), so once
         # the next candidate's bound falls below the k-th exact score, no later one can enter.
         results: list[MatchResult] = []

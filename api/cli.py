@@ -111,12 +111,15 @@ def import_esco(
 
 def _batch_lines(path: Path) -> Iterator[tuple[str, str]]:
     try:
-        fh = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+        fh = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     except OSError as exc:
         fail(f"{path}: {exc.strerror}")
     with fh:
-        for n, line in enumerate(fh, 1):
-            line = line.rstrip("\r\n")
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                fail(f"{path}:{n}: not UTF-8 text")
             if not line.strip():
                 continue
             if "\t" not in line:

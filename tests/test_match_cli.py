@@ -64,3 +64,15 @@ def test_careers_shows_gap_and_training(tom_home: Path) -> None:
     assert "mist nog" in res.stdout and "scholing" in res.stdout
     assert "Traceback" not in res.output
     assert _one_error_line(tom("match", "careers", "--skills", "qqqq xxxx"))
+
+
+def test_text_that_is_not_utf8_is_refused_with_its_line(tom_home: Path, tmp_path: Path) -> None:
+    tsv = tmp_path / "q.tsv"
+    tsv.write_bytes(b"q1\tgastvrij\nq2\t\xff\xfe kapot\n")
+    res = tom("taxonomy", "suggest", "--batch", str(tsv), "--top", "1")
+    assert "q.tsv:2: not UTF-8" in _one_error_line(res)
+    assert json.loads(res.stdout.splitlines()[0])["qid"] == "q1"  # what came before is answered
+    jl = tmp_path / "v.jsonl"
+    jl.write_bytes(b'{"id": "V1", "essential": []}\n\xff\n')
+    assert "v.jsonl:2: not UTF-8" in _one_error_line(tom("match", "rank", "--vacancies", str(jl),
+                                                          "--profiles", str(jl)))

@@ -30,7 +30,7 @@ from datetime import date
 import numpy as np
 
 from matching.model import Location, Profile, ProfileSkill, Requirement, Vacancy
-from matching.space import HOW, SkillSpace
+from matching.space import SkillSpace
 
 A, B, C, K = 0.4, 0.3, 0.3, 4
 ESSENTIAL_SHARE = 0.8  # of REQ, when a vacancy has both essential and optional requirements
@@ -125,11 +125,9 @@ def prepare(space: SkillSpace, profile: Profile, this_year: int) -> PreparedProf
         reach.setdefault(j, []).insert(0, (recency(ps.last_used, this_year), ps, "exact"))
     for j, ps in cols.items():
         f = recency(ps.last_used, this_year)
-        a, b = space.links.indptr[j], space.links.indptr[j + 1]
-        for s, link, how in zip(space.links.indices[a:b], space.links.data[a:b], space.link_how.data[a:b],
-                                strict=True):
-            reach.setdefault(int(s), []).append((float(link) * f, ps, HOW[int(how)]))
-    rho = {j: float(space.rarity[j]) for j in cols}
+        for s, link, how in space.links_from(j):
+            reach.setdefault(s, []).append((link * f, ps, how))
+    rho = {j: space.rarity_of(j) for j in cols}
     return PreparedProfile(profile, cols, reach, rho, sum(rho.values()))
 
 

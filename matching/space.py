@@ -50,6 +50,20 @@ class SkillSpace:
     def n_skills(self) -> int:
         return len(self.skill_ids)
 
+    def links_from(self, j: int) -> list[tuple[int, float, str]]:
+        """(requirement column, credit, how) for profile skill column ``j`` (cached as Python tuples:
+        scoring walks them for every profile it prepares)."""
+        cache: dict[int, list[tuple[int, float, str]]] = self.__dict__.setdefault("_links_from", {})
+        got = cache.get(j)
+        if got is None:
+            a, b = self.links.indptr[j], self.links.indptr[j + 1]
+            got = cache[j] = [(int(s), float(c), HOW[int(h)]) for s, c, h in
+                              zip(self.links.indices[a:b], self.links.data[a:b], self.link_how.data[a:b], strict=True)]
+        return got
+
+    def rarity_of(self, j: int) -> float:
+        return float(self.rarity[j])
+
     def occupation_columns(self, o: int) -> frozenset[int]:
         """Skill columns occupation row ``o`` lists (cached)."""
         cache: dict[int, frozenset[int]] = self.__dict__.setdefault("_occ_cols", {})
@@ -181,6 +195,7 @@ class SkillSpace:
         extra.eliminate_zeros()
         how = extra.copy()
         how.data = np.full(len(how.data), 4, dtype=np.int8)
+        self.__dict__.pop("_links_from", None)
         self.links = sp.csr_matrix(self.links + extra)
         self.link_how = sp.csr_matrix(self.link_how.astype(np.int8) + how.astype(np.int8))
         self.links_in = sp.csr_matrix(self.links.T)
@@ -197,6 +212,7 @@ class SkillSpace:
         self.skill_index[skill_id] = j
         self.rarity = np.append(self.rarity, np.float32(1.0 + np.log(1.0 + len(self.occ_ids))))
         n = j + 1
+        self.__dict__.pop("_links_from", None)
         self.links = _grow(self.links, n, n)
         self.link_how = _grow(self.link_how, n, n)
         self.links_in = _grow(self.links_in, n, n)

@@ -45,9 +45,6 @@ class Concept:
                 return self.pref[code]
         return next(iter(self.pref.values()), self.id)
 
-    def has_label(self, lang: str) -> bool:
-        return lang in self.pref
-
     def all_labels(self) -> Iterator[tuple[str, str, str]]:
         """Yield (lang, kind, text) with kind in preferred/alt/hidden."""
         for lang, text in self.pref.items():
@@ -128,14 +125,6 @@ class Taxonomy:
                 out[c.kind] = out.get(c.kind, 0) + 1
         out["occupation_skill_relations"] = sum(len(v) for v in self.occupation_skills.values())
         out["skill_skill_relations"] = len(self.skill_relations)
-        return out
-
-    def narrower(self) -> dict[str, list[str]]:
-        """Inverse of ``broader``: parent id -> child ids."""
-        out: dict[str, list[str]] = {}
-        for c in self.concepts.values():
-            for b in c.broader:
-                out.setdefault(b, []).append(c.id)
         return out
 
     def skills_of(self, occupation_id: str, relation: str | None = None) -> list[str]:

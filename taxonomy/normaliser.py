@@ -39,8 +39,10 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from taxonomy.model import Concept, ConceptKind, Taxonomy
 from taxonomy.text import (
     STOPWORDS,
+    content_tokens,
     dutch_infinitives,
     fold,
+    phrase_key,
     sentences,
     span_tokens,
     split_compound,
@@ -68,14 +70,6 @@ class Match:
     how: str
     span: tuple[int, int] | None = None
     evidence: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        d: dict[str, object] = {"id": self.concept_id, "label": self.label, "score": round(self.score, 4),
-                                "matched_label": self.matched_label, "how": self.how}
-        if self.span is not None:
-            d["span"] = list(self.span)
-            d["evidence"] = self.evidence
-        return d
 
 
 def calibrate(raw: np.ndarray) -> np.ndarray:
@@ -189,7 +183,7 @@ class ConceptIndex:
 
         exact: dict[str, list[int]] = defaultdict(list)
         for li, (text, lang) in enumerate(zip(label_text, label_lang, strict=True)):
-            exact[_key(text, lang)].append(li)
+            exact[phrase_key(text, lang)].append(li)
 
         surface_all = sorted(set().union(*frozen_surface.values())) if frozen_surface else []
         index = cls(
@@ -237,7 +231,7 @@ class ConceptIndex:
     # ---------------------------------------------------------------------------- query
     def detect_language(self, text: str, hint: str | None = None) -> str:
         """The label language whose words cover most of ``text`` (ties go to ``hint``, then Dutch)."""
-        words = [w for w in fold(text).split() if w not in STOPWORDS]
+        words = content_tokens(text)
         best, best_cov = hint if hint in self.languages else None, -1.0
         order = sorted(self.languages, key=lambda lg: (lg != hint, lg != "nl", lg))
         for lang in order:
@@ -252,7 +246,7 @@ class ConceptIndex:
         feats: dict[str, float] = {}
         keys = set()
         for lang in self.languages:
-            keys.add(_key(text, lang))
+            keys.add(phrase_key(text, lang))
             if lang != qlang:
                 continue
             lang_feats = _word_features(text, lang, self.surface.get(lang, frozenset()), self._correct)
@@ -334,8 +328,8 @@ class ConceptIndex:
             rows = cache[lang] = np.flatnonzero(self.label_lang != self.languages.index(lang))
         return rows
 
-    def concept_scores(self, label_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per concept: best label score (C,) and the first label row of each concept (C,).
+    def concept_scores(self, label_scores: np.ndarray) -> np.ndarray:
+        """Per concept: best label score, shape (C,).
 
         A concept with several labels above 0.5 gets +0.02 per extra such label (max +0.06):
         agreement between synonyms is evidence. Only concepts whose best label is above 0.5
@@ -346,14 +340,14 @@ class ConceptIndex:
             lo, hi = self._label_range(int(ci))
             strong = int(np.count_nonzero(label_scores[lo:hi] > 0.5))
             best[ci] += min(max(strong - 1, 0) * 0.02, 0.06)
-        return best, self.concept_start
+        return best
 
     def suggest(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.0) -> list[Match]:
         """Best concepts for a short phrase, best first."""
         if not fold(text):
             return []
         ls = self.label_scores(text)
-        cs, _ = self.concept_scores(ls)
+        cs = self.concept_scores(ls)
         return self._matches(cs, ls, top, lang, min_score)
 
     def _matches(self, cs: np.ndarray, ls: np.ndarray, top: int, lang: str, min_score: float) -> list[Match]:
@@ -403,9 +397,10 @@ class ConceptIndex:
                     if toks[i][0].lower() in STOPWORDS or toks[i + n - 1][0].lower() in STOPWORDS:
                         continue
                     window = chunk[toks[i][1]:toks[i + n - 1][2]]
-                    keys = {_key(window, lg) for lg in self.languages}
+                    keys = {phrase_key(window, lg) for lg in self.languages}
                     if n == 1 and "nl" in self.surface:  # "rapporteert" is a mention of "rapporteren"
-                        keys |= {_key(v, "nl") for v in dutch_infinitives(fold(window)) if v in self.surface["nl"]}
+                        nl_words = self.surface["nl"]
+                        keys |= {phrase_key(v, "nl") for v in dutch_infinitives(fold(window)) if v in nl_words}
                     for key in keys:
                         for li in self.exact.get(key, ()):
                             offer(int(self.label_concept[li]), float(self.label_weight[li]), li,
@@ -433,7 +428,7 @@ class ConceptIndex:
                               (a + toks[i][1], a + toks[i + n - 1][2]))
             # whole chunk similarity
             ls = self.label_scores(chunk, lang)
-            cs, _ = self.concept_scores(ls)
+            cs = self.concept_scores(ls)
             k = min(max(top * 3, 20), len(cs))
             if k == 0:
                 continue
@@ -477,17 +472,12 @@ def _pick(pref: dict[str, str], lang: str) -> str:
     return next(iter(pref.values()))
 
 
-def _key(text: str, lang: str) -> str:
-    toks = [t for t in fold(text).split() if t not in STOPWORDS]
-    return "".join(stem_tokens(toks, lang))
-
-
 def _word_features(text: str, lang: str, surface: frozenset[str],
                    correct: Callable[[str], str | None] | None = None) -> dict[str, float]:
     """Weighted "lang:stem" features: words 1.0, conjugated Dutch verbs mapped to their
     infinitive 0.9, corrected typos 0.8, compound parts 0.5."""
     feats: dict[str, float] = {}
-    words = [t for t in fold(text).split() if t not in STOPWORDS]
+    words = content_tokens(text)
     extra: list[tuple[str, float]] = []
     for w in words:
         if w not in surface and not w.isdigit():
@@ -507,16 +497,15 @@ def _word_features(text: str, lang: str, surface: frozenset[str],
     for s in stems:
         feats[f"{lang}:{s}"] = 1.0
     if extra:
-        for (w, wt), s in zip(extra, stem_tokens([w for w, _ in extra], lang), strict=True):
+        for (_, wt), s in zip(extra, stem_tokens([w for w, _ in extra], lang), strict=True):
             k = f"{lang}:{s}"
             feats[k] = max(feats.get(k, 0.0), wt)
-            del w
     return feats
 
 
 def _evidence_span(chunk: str, label: str) -> tuple[int, int] | None:
     """Smallest window of ``chunk`` covering the words it shares with ``label`` (by stem prefix)."""
-    label_words = {w[:5] for w in fold(label).split() if w not in STOPWORDS}
+    label_words = {w[:5] for w in content_tokens(label)}
     hits = [(s, e) for tok, s, e in span_tokens(chunk) if fold(tok)[:5] in label_words and fold(tok)]
     if not hits:
         return None
@@ -538,7 +527,7 @@ def _learn_bridge(concepts: Sequence[Concept], surface: dict[str, frozenset[str]
     pair: dict[tuple[str, str], int] = defaultdict(int)
     for c in concepts:
         en_text = " ".join([c.pref.get("en", ""), *c.alt.get("en", [])[:3]])
-        tgt = {f"en:{s}" for s in stem_tokens([w for w in fold(en_text).split() if w not in STOPWORDS], "en")}
+        tgt = {f"en:{s}" for s in stem_tokens(content_tokens(en_text), "en")}
         if not tgt:
             continue
         for lang in c.pref:
@@ -546,7 +535,7 @@ def _learn_bridge(concepts: Sequence[Concept], surface: dict[str, frozenset[str]
                 continue
             src_text = " ".join([c.pref[lang], *c.alt.get(lang, [])[:3]])
             src = {f"{lang}:{s}" for s in
-                   stem_tokens([w for w in fold(src_text).split() if w not in STOPWORDS], lang)}
+                   stem_tokens(content_tokens(src_text), lang)}
             for s in src:
                 n_src[s] += 1
                 for t in tgt:

@@ -70,11 +70,6 @@ def phrase_key(text: str, lang: str) -> str:
     return "".join(stem_tokens(content_tokens(text), lang))
 
 
-def compact(text: str) -> str:
-    """Folded text without spaces: compounds written apart or together compare equal."""
-    return fold(text).replace(" ", "")
-
-
 def split_compound(word: str, vocabulary: frozenset[str] | set[str], min_part: int = 3) -> list[str]:
     """Split a Dutch compound into known parts, trying the linking letters -s- and -e(n)-.
 

@@ -20,6 +20,8 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/tom taxonomy status
+	$(BIN)/tom db upgrade
+	$(BIN)/tom demo load
 	$(BIN)/tom serve --host 127.0.0.1 --port 8000
 
 test: install

@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from api.settings import get_settings
 from taxonomy.errors import TaxonomyError
 from taxonomy.normaliser import Match
 
+if TYPE_CHECKING:
+    from api.services.hub import Hub
+
 app = typer.Typer(help="Talent op Maat: skills-based job matching.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 taxonomy_app = typer.Typer(help="Skills taxonomy: import ESCO, suggest and extract skills.", no_args_is_help=True)
@@ -28,6 +31,15 @@ app.add_typer(taxonomy_app, name="taxonomy")
 match_app = typer.Typer(help="Matching: rank vacancies for profiles.", no_args_is_help=True)
 app.add_typer(occupations_app, name="occupations")
 app.add_typer(match_app, name="match")
+db_app = typer.Typer(help="Database: create or upgrade the schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data written by us: job seekers, employers, coaches, vacancies.",
+                       no_args_is_help=True)
+users_app = typer.Typer(help="User accounts (coaches, admins).", no_args_is_help=True)
+gdpr_app = typer.Typer(help="AVG/GDPR housekeeping.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+app.add_typer(gdpr_app, name="gdpr")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -46,7 +58,99 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web app and the JSON API."""
     import uvicorn
 
+    from api.db import current_revision, head_revision, make_engine
+
+    settings = get_settings()
+    try:
+        current = current_revision(make_engine(settings.db_url))
+    except Exception as exc:
+        fail(f"cannot open the database: {str(exc).splitlines()[0]}")
+    if current != head_revision(settings.db_url):
+        fail("the database schema is not up to date: run `tom db upgrade` first")
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+# ----------------------------------------------------------------------------------- database, demo, users
+def _hub() -> Hub:
+    from api.services.hub import Hub
+
+    return Hub(get_settings())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the tables or bring them to the newest version (safe to run again)."""
+    from api.db import head_revision, upgrade
+
+    settings = get_settings()
+    try:
+        upgrade(settings.db_url)
+    except Exception as exc:
+        fail(f"database upgrade failed: {str(exc).splitlines()[0]}")
+    typer.echo(f"database at revision {head_revision(settings.db_url)}")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo data (idempotent). Every demo account has the password TOM_DEMO_PASSWORD."""
+    from sqlmodel import Session
+
+    from api.services import demo
+    from api.services.errors import ServiceError
+
+    hub = _hub()
+    try:
+        with Session(hub.engine) as db:
+            r = demo.load(hub, db, hub.settings.data_dir)
+    except (ServiceError, OSError, ValueError) as exc:
+        fail(f"demo load failed: {getattr(exc, 'message', exc)}")
+    typer.echo(f"users={r.users} vacancies={r.vacancies} skipped={r.skipped} introductions={r.introductions}")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Argument(help="Login e-mail address.")],
+    role: Annotated[str, typer.Option(help="coach or admin")] = "coach",
+    name: Annotated[str, typer.Option(help="Full name.")] = "",
+    password: Annotated[str | None, typer.Option(help="Default: asked at the prompt (or TOM_NEW_PASSWORD).",
+                                                 envvar="TOM_NEW_PASSWORD")] = None,
+) -> None:
+    """Create a coach or admin account."""
+    from pydantic import ValidationError
+    from sqlmodel import Session
+
+    from api.models import Role, UserCreate
+    from api.services.errors import ServiceError
+
+    if role not in ("coach", "admin"):
+        fail("--role must be coach or admin (job seekers and employers register themselves)")
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    hub = _hub()
+    try:
+        data = UserCreate(email=email, password=password, name=name, role=Role(role))
+        with Session(hub.engine) as db:
+            user = hub.accounts.register(db, data, allow_roles=(Role.coach, Role.admin))
+            db.commit()
+            typer.echo(f"created {role} {user.email} (id {user.id})")
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        fail(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}")
+    except ServiceError as exc:
+        fail(exc.message)
+
+
+@gdpr_app.command("retention")
+def gdpr_retention() -> None:
+    """Send a notice to long-inactive job seekers; erase those still inactive after the notice period."""
+    from sqlmodel import Session
+
+    from api.services import gdpr
+
+    hub = _hub()
+    with Session(hub.engine) as db:
+        notices, erased = gdpr.retention(hub, db)
+    typer.echo(f"notices={notices} erased={erased}")
 
 
 # ----------------------------------------------------------------------------------- taxonomy

@@ -24,6 +24,24 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=REPO_ROOT / "data", alias="TOM_DATA_DIR",
                            description="Data written by the project (built-in taxonomy, demo data).")
 
+    session_hours: int = Field(default=12, alias="TOM_SESSION_HOURS",
+                               description="A login session ends this many hours after login.")
+    cookie_secure: bool | None = Field(default=None, alias="TOM_COOKIE_SECURE",
+                                       description="Secure cookies; unset = only when the request came over https.")
+    login_max_failures: int = Field(default=5, alias="TOM_LOGIN_MAX_FAILURES",
+                                    description="Failed logins per account (and 4x per client address) "
+                                    "in 15 minutes before login is refused for a while.")
+    mail_backend: str = Field(default="file", alias="TOM_MAIL_BACKEND",
+                              description="'file' (e-mails as .eml under TOM_HOME/mail) or 'console'.")
+    public_url: str = Field(default="http://127.0.0.1:8000", alias="TOM_PUBLIC_URL",
+                            description="Base address used in links inside e-mails.")
+    inactive_days: int = Field(default=730, alias="TOM_INACTIVE_DAYS",
+                               description="Job-seeker accounts unused this long get a notice ...")
+    notice_days: int = Field(default=30, alias="TOM_NOTICE_DAYS",
+                             description="... and are erased this many days after the notice.")
+    demo_password: str = Field(default="demo-wachtwoord", alias="TOM_DEMO_PASSWORD",
+                               description="Password of every account `tom demo load` creates.")
+
     @property
     def home(self) -> Path:
         return self.tom_home.expanduser().resolve()

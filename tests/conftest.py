@@ -79,3 +79,105 @@ def esco_home(tmp_path_factory: pytest.TempPathFactory, esco_dir: Path) -> Taxon
     store = TaxonomyStore(home, BUILTIN_DIR)
     store.import_esco([esco_dir / "v1.1.1", esco_dir / "v1.1.1-nl"])
     return store
+
+
+# --------------------------------------------------------------------------- databases for the API tests
+# Every API test runs on SQLite and on PostgreSQL. `.ci/run` starts a throw-away PostgreSQL cluster and
+# passes its URL in TOM_TEST_POSTGRES_URL; without it, a local cluster is started here when the server
+# binaries are installed, else the PostgreSQL variants are skipped (saying why).
+PG_SCRIPT = REPO_ROOT / "scripts" / "pg-test-cluster"
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
+    import os
+    import shutil
+    import subprocess
+
+    url = os.environ.get("TOM_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    if not (shutil.which("initdb") or list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))):
+        yield None
+        return
+    folder = Path(f"/tmp/tom-pg-pytest-{os.getpid()}")
+    try:
+        out = subprocess.run([str(PG_SCRIPT), "start", str(folder), str(56000 + os.getpid() % 1000)],
+                             check=True, capture_output=True, text=True)
+    except subprocess.CalledProcessError as exc:
+        pytest.fail(f"could not start a PostgreSQL test cluster: {exc.stderr.strip()}")
+    try:
+        yield out.stdout.strip()
+    finally:
+        subprocess.run([str(PG_SCRIPT), "stop", str(folder)], check=False)
+
+
+@pytest.fixture(scope="session")
+def shared_matching(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One MatchingService over the built-in taxonomy for all API tests (building it takes a second)."""
+    from api.services.matching import MatchingService
+    from api.services.taxonomy import TaxonomyService
+    from api.settings import Settings
+
+    home = tmp_path_factory.mktemp("shared_home")
+    return MatchingService(TaxonomyService(Settings(TOM_HOME=home)))  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def _migrated(tmp_path_factory: pytest.TempPathFactory, postgres_url: str | None) -> dict[str, str | None]:
+    """Schemas at head, made once: a SQLite template file and the PostgreSQL test database."""
+    from api.db import upgrade
+
+    template = tmp_path_factory.mktemp("sqlite_template") / "tom.sqlite"
+    upgrade(f"sqlite:///{template}")
+    if postgres_url:
+        upgrade(postgres_url)
+    return {"sqlite": str(template), "postgresql": postgres_url}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, _migrated: dict[str, str | None], tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of each kind."""
+    import shutil
+
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    from api.db import make_engine
+
+    if request.param == "sqlite":
+        target = tmp_path / "tom.sqlite"
+        shutil.copy(str(_migrated["sqlite"]), target)
+        yield f"sqlite:///{target}"
+        return
+    url = _migrated["postgresql"]
+    if not url:
+        pytest.skip("no PostgreSQL server here (install Debian's postgresql, or run .ci/run)")
+    engine = make_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def hub(db_url: str, tom_home: Path, shared_matching):  # type: ignore[no-untyped-def]
+    from api.services.hub import Hub
+    from api.settings import Settings
+
+    settings = Settings(TOM_HOME=tom_home, DATABASE_URL=db_url, TOM_LOGIN_MAX_FAILURES=5)  # type: ignore[call-arg]
+    h = Hub(settings, matching=shared_matching)
+    yield h
+    h.engine.dispose()
+
+
+@pytest.fixture
+def client(hub):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    with TestClient(create_app(hub=hub)) as c:
+        yield c

@@ -1,0 +1,212 @@
+"""Introductions (candidate ↔ vacancy, through the coach), coach notes and the project board's reports."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from sqlmodel import Session, col, func, select, update
+
+from api import models as t
+from api.models import INTRO_NEXT, IntroStatus, Role, utcnow
+from api.services.accounts import Principal
+from api.services.audit import audit
+from api.services.errors import BadInput, Conflict, Forbidden, NotFound
+from api.services.hub import Hub
+from api.services.indexes import sectors_of
+from api.services.vacancies import can_manage, profile_by_ref, visible_to
+
+# Who may set which status. Only the candidate can agree: that is their consent to be introduced.
+MOVES_BY_ROLE: dict[Role, set[IntroStatus]] = {
+    Role.jobseeker: {IntroStatus.candidate_agreed, IntroStatus.declined, IntroStatus.withdrawn},
+    Role.coach: {IntroStatus.introduced, IntroStatus.interview, IntroStatus.hired, IntroStatus.declined,
+                 IntroStatus.withdrawn},
+    Role.admin: set(),
+    Role.employer: {IntroStatus.interview, IntroStatus.hired, IntroStatus.declined, IntroStatus.withdrawn},
+}
+REVEALED = {IntroStatus.candidate_agreed, IntroStatus.introduced, IntroStatus.interview, IntroStatus.hired}
+
+
+def propose(db: Session, who: Principal, data: t.IntroductionCreate) -> t.Introduction:
+    if who.role not in (Role.employer, Role.coach):
+        raise Forbidden("only employers and coaches propose introductions")
+    v = db.get(t.Vacancy, data.vacancy_id)
+    if v is None or not can_manage(who, v):
+        raise NotFound("no such vacancy of yours")
+    p = profile_by_ref(db, data.candidate_ref)
+    if p is None or not visible_to(who, p):
+        raise NotFound("no such candidate in the talent pool")
+    open_ = db.exec(select(t.Introduction).where(
+        t.Introduction.profile_id == p.id, t.Introduction.vacancy_id == v.id,
+        col(t.Introduction.status).not_in([IntroStatus.declined.value, IntroStatus.withdrawn.value]))).first()
+    if open_ is not None:
+        raise Conflict(f"this candidate already has introduction {open_.id} for this vacancy")
+    intro = t.Introduction(profile_id=p.id, vacancy_id=v.id, sector=v.sector, requested_by=who.id)
+    db.add(intro)
+    db.flush()
+    assert intro.id is not None
+    db.add(t.IntroductionEvent(introduction_id=intro.id, status=intro.status, actor_id=who.id,
+                               actor_role=who.role.value))
+    audit(db, who, "create", "introduction", intro.id)
+    db.commit()
+    db.refresh(intro)
+    return intro
+
+
+def _own_profile_id(db: Session, who: Principal) -> int | None:
+    return db.exec(select(t.Profile.id).where(t.Profile.user_id == who.id)).first()
+
+
+def may_see(db: Session, who: Principal, intro: t.Introduction) -> bool:
+    if who.role == Role.coach:
+        return True
+    if who.role == Role.jobseeker:
+        return intro.profile_id is not None and intro.profile_id == _own_profile_id(db, who)
+    if who.role == Role.employer:
+        v = db.get(t.Vacancy, intro.vacancy_id) if intro.vacancy_id else None
+        return v is not None and v.organisation_id == who.user.organisation_id
+    return False
+
+
+def get(db: Session, who: Principal, iid: int) -> t.Introduction:
+    intro = db.get(t.Introduction, iid)
+    if intro is None or not may_see(db, who, intro):
+        raise NotFound("no such introduction")
+    return intro
+
+
+def move(db: Session, who: Principal, intro: t.Introduction, data: t.IntroductionMove) -> t.Introduction:
+    new = data.status
+    if new not in MOVES_BY_ROLE.get(who.role, set()):
+        raise Forbidden(f"a {who.role.value} cannot set status {new.value!r}")
+    cur = IntroStatus(intro.status)
+    if new not in INTRO_NEXT[cur]:
+        raise Conflict(f"an introduction cannot go from {cur.value!r} to {new.value!r}")
+    if who.role == Role.employer and cur not in REVEALED:
+        raise Forbidden("the candidate has not agreed yet; the coach arranges the introduction")
+    want = intro.version if data.version is None else data.version
+    # Conditional update: of two people moving the same introduction at once, one wins, the other gets 409.
+    res = db.exec(update(t.Introduction).where(col(t.Introduction.id) == intro.id,
+                                               col(t.Introduction.version) == want,
+                                               col(t.Introduction.status) == cur.value)
+                  .values(status=new.value, version=want + 1, updated_at=utcnow()))
+    if res.rowcount != 1:
+        db.rollback()
+        raise Conflict("the introduction was changed by someone else meanwhile; reload it and try again")
+    assert intro.id is not None
+    db.add(t.IntroductionEvent(introduction_id=intro.id, status=new.value, actor_id=who.id, actor_role=who.role.value))
+    audit(db, who, "update", "introduction", intro.id)
+    db.commit()
+    db.refresh(intro)
+    return intro
+
+
+def to_public(db: Session, who: Principal, intro: t.Introduction) -> t.IntroductionPublic:
+    v = db.get(t.Vacancy, intro.vacancy_id) if intro.vacancy_id else None
+    p = db.get(t.Profile, intro.profile_id) if intro.profile_id else None
+    name = None
+    revealed = IntroStatus(intro.status) in REVEALED
+    if p is not None and (who.role in (Role.coach, Role.jobseeker) or (who.role == Role.employer and revealed)):
+        u = db.get(t.User, p.user_id)
+        name = u.name if u else None
+    events = db.exec(select(t.IntroductionEvent).where(t.IntroductionEvent.introduction_id == intro.id)
+                     .order_by(col(t.IntroductionEvent.id))).all()
+    return t.IntroductionPublic(id=intro.id or 0, vacancy_id=intro.vacancy_id, vacancy_title=v.title if v else None,
+                                candidate_ref=p.ref if p else None, candidate_name=name, status=intro.status,
+                                created_at=intro.created_at, updated_at=intro.updated_at, version=intro.version,
+                                events=[t.IntroductionEventPublic(status=e.status, at=e.at, actor_role=e.actor_role)
+                                        for e in events])
+
+
+def listing(db: Session, who: Principal, status: str | None, offset: int, limit: int
+            ) -> tuple[list[t.Introduction], int]:
+    stmt = select(t.Introduction)
+    if who.role == Role.jobseeker:
+        stmt = stmt.where(t.Introduction.profile_id == _own_profile_id(db, who))
+    elif who.role == Role.employer:
+        stmt = stmt.where(col(t.Introduction.vacancy_id).in_(
+            select(t.Vacancy.id).where(t.Vacancy.organisation_id == who.user.organisation_id)))
+    elif who.role != Role.coach:
+        raise Forbidden("introductions are for job seekers, employers and coaches")
+    if status:
+        if status not in {s.value for s in IntroStatus}:
+            raise BadInput(f"unknown status {status!r}")
+        stmt = stmt.where(t.Introduction.status == status)
+    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = db.exec(stmt.order_by(col(t.Introduction.updated_at).desc()).offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
+# --------------------------------------------------------------------------- notes
+def add_note(db: Session, who: Principal, data: t.NoteCreate) -> t.Note:
+    targets = [x for x in (data.profile_id, data.vacancy_id, data.introduction_id) if x is not None]
+    if len(targets) != 1:
+        raise BadInput("a note is about exactly one of profile_id, vacancy_id or introduction_id")
+    if data.profile_id is not None:
+        p = db.get(t.Profile, data.profile_id)
+        if p is None or not visible_to(who, p):
+            raise NotFound("no such candidate in the talent pool")
+    if data.vacancy_id is not None and db.get(t.Vacancy, data.vacancy_id) is None:
+        raise NotFound("no such vacancy")
+    if data.introduction_id is not None and db.get(t.Introduction, data.introduction_id) is None:
+        raise NotFound("no such introduction")
+    note = t.Note(author_id=who.id, profile_id=data.profile_id, vacancy_id=data.vacancy_id,
+                  introduction_id=data.introduction_id, text=data.text)
+    db.add(note)
+    db.flush()
+    audit(db, who, "create", "note", note.id)
+    db.commit()
+    db.refresh(note)
+    return note
+
+
+def notes(db: Session, who: Principal, profile_id: int | None, vacancy_id: int | None,
+          introduction_id: int | None) -> list[t.Note]:
+    stmt = select(t.Note)
+    if profile_id is not None:
+        stmt = stmt.where(t.Note.profile_id == profile_id)
+        audit(db, who, "view", "profile_notes", profile_id)
+        db.commit()
+    if vacancy_id is not None:
+        stmt = stmt.where(t.Note.vacancy_id == vacancy_id)
+    if introduction_id is not None:
+        stmt = stmt.where(t.Note.introduction_id == introduction_id)
+    return list(db.exec(stmt.order_by(col(t.Note.id))).all())
+
+
+# --------------------------------------------------------------------------- reports
+def report(hub: Hub, db: Session, lang: str) -> dict[str, object]:
+    """Aggregates for the project board: no person can be picked out of these numbers."""
+    per_sector: Counter[str] = Counter()
+    pool = 0
+    for sectors, in_pool in db.exec(select(t.Profile.sectors, t.Profile.in_talent_pool)).all():
+        pool += int(bool(in_pool))
+        for s in sectors_of(sectors) or ["onbekend"]:
+            per_sector[s] += 1
+    vac_sector = Counter({s or "onbekend": n for s, n in db.exec(
+        select(t.Vacancy.sector, func.count()).where(t.Vacancy.status == "open").group_by(t.Vacancy.sector)).all()})
+    months: dict[str, Counter[str]] = defaultdict(Counter)
+    for status, at in db.exec(select(t.IntroductionEvent.status, t.IntroductionEvent.at)).all():
+        months[at.strftime("%Y-%m")][status] += 1
+    # Most often missing essential skills per sector: over the listed vacancies, what talent-pool members lack.
+    missing: dict[str, Counter[str]] = defaultdict(Counter)
+    idx = hub.indexes.ensure(db)
+    profs = db.exec(select(t.Profile).where(col(t.Profile.in_talent_pool).is_(True)).limit(500)).all()
+    from api.services.indexes import match_profile
+    from api.services.profiles import skills_of
+
+    for p in profs:
+        for r in idx.vacancies.rank(match_profile(p, skills_of(db, p.id)), k=5, apply_filters=False).results:
+            v = idx.vacancies.get(r.vacancy_id)
+            for s in r.missing_essential:
+                missing[(v.sector if v else None) or "onbekend"][s] += 1
+    return {
+        "profiles_per_sector": dict(per_sector),
+        "talent_pool": pool,
+        "open_vacancies_per_sector": dict(vac_sector),
+        "introductions_per_month": {m: dict(c) for m, c in sorted(months.items())},
+        "placements_per_month": {m: c.get("hired", 0) for m, c in sorted(months.items())},
+        "most_missing_skills": {s: [{"id": k, "label": hub.label(k, lang), "count": n}
+                                    for k, n in c.most_common(10)] for s, c in missing.items()},
+        "erased_accounts": int(db.exec(select(t.Counter.value).where(t.Counter.name == "erased_accounts")).first()
+                               or 0),
+    }

@@ -43,6 +43,7 @@ class CareerAdvisor:
             if m.vacancy_id in exclude:
                 continue
             v = self.index.get(m.vacancy_id)
-            plan = self.catalogue.plan(m.missing_essential, sectors) if self.catalogue else None
+            plan = (self.catalogue.plan(m.missing_essential, sectors, v.sector if v else None)
+                    if self.catalogue else None)
             out.append(CareerMove(m.vacancy_id, v.sector if v else None, m, plan))
         return out[:k]

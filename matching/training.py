@@ -66,13 +66,16 @@ class Catalogue:
             self._covers[module.id] = got
         return got
 
-    def plan(self, missing: list[str] | set[str], prefer_sectors: tuple[str, ...] = ()) -> TrainingPlan:
+    def plan(self, missing: list[str] | set[str], prefer_sectors: tuple[str, ...] = (),
+             sector: str | None = None) -> TrainingPlan:
         """Modules with the fewest total hours that teach every coverable skill in ``missing``.
 
-        Ties on hours go to modules of ``prefer_sectors`` (the sector someone moves into).
+        Ties on hours go to modules of ``prefer_sectors`` (the sector someone moves into). With
+        ``sector`` (the job's), only that sector's and transversal modules count: a 40-hour care
+        course is no way for an electrician to learn teamwork.
         """
         need = set(missing)
-        cands = [m for m in self.modules if self.covers(m) & need]
+        cands = [m for m in self.modules if self.covers(m) & need and self._fits(m, sector)]
         coverable = set().union(*(self.covers(m) & need for m in cands)) if cands else set()
         uncovered = sorted(need - coverable)
 
@@ -87,6 +90,10 @@ class Catalogue:
             for s in sorted(self.covers(m) & need):
                 covered.setdefault(s, m.id)
         return TrainingPlan(chosen, covered, uncovered, sum(m.hours for m in chosen))
+
+    @staticmethod
+    def _fits(m: Module, sector: str | None) -> bool:
+        return sector is None or not m.sectors or sector in m.sectors or "transversaal" in m.sectors
 
     def _greedy(self, cands: list[Module], target: set[str], cost: Cost) -> list[Module]:
         left, chosen = set(target), []

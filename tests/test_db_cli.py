@@ -110,3 +110,17 @@ def test_retention_warns_then_erases_inactive_job_seekers(hub: Hub) -> None:
         db.commit()
         assert gdpr.retention(hub, db, now=later) == (0, 0)
         assert json.dumps([u.email for u in db.exec(select(User)).all()]) == '["actief@example.org"]'
+
+
+def test_database_down_gives_a_clear_503(tom_home: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from api.settings import Settings
+
+    settings = Settings(TOM_HOME=tom_home, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as c:
+        for path in ("/api/v1/health", "/api/v1/vacancies"):
+            r = c.get(path)
+            assert r.status_code == 503 and "database" in r.json()["detail"]
+            assert r.headers["Retry-After"]

@@ -45,6 +45,18 @@ def test_plan_names_what_no_module_teaches(space: SkillSpace) -> None:
     assert cat.plan(set()).modules == []
 
 
+def test_plan_for_a_job_keeps_to_its_sector_and_transversal_modules(space: SkillSpace) -> None:
+    cat = Catalogue([Module("zorg", "Samenwerken in de zorg", 40, ("a",), sectors=("zorg",)),
+                     Module("alg", "Samenwerken", 8, ("b",), sectors=("transversaal",)),
+                     Module("tech", "Samenwerken op de bouw", 16, ("a",), sectors=("techniek",))], space)
+    assert [m.id for m in cat.plan({"a"}).modules] == ["tech"]  # cheapest of all when no sector is given
+    cat2 = Catalogue([Module("zorg", "Samenwerken in de zorg", 8, ("a",), sectors=("zorg",)),
+                      Module("alg", "Algemeen", 8, ("b",), sectors=("transversaal",))], space)
+    assert cat2.plan({"a", "b"}, sector="techniek").uncovered == ["a"]
+    assert [m.id for m in cat2.plan({"a", "b"}, sector="techniek").modules] == ["alg"]
+    assert [m.id for m in cat2.plan({"a"}, sector="zorg").modules] == ["zorg"]
+
+
 def test_a_specialised_course_covers_the_general_skill(space: SkillSpace) -> None:
     cat = Catalogue([Module("mig", "MIG-lassen", 24, ("mig-lassen",))], space)
     assert cat.plan({"lassen"}).covered == {"lassen": "mig"}

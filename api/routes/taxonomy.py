@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import TaxonomyDep
+from sqlalchemy import text
+
+from api.deps import SessionDep, TaxonomyDep
 from taxonomy.normaliser import Match
 
 router = APIRouter()
@@ -15,6 +17,7 @@ router = APIRouter()
 
 class Health(BaseModel):
     status: Literal["ok"]
+    database: Literal["ok"]
     skills: int
     occupations: int
 
@@ -46,9 +49,11 @@ Lang = Annotated[Literal["nl", "en"], Query()]
 
 
 @router.get("/health", response_model=Health)
-def health(tax: TaxonomyDep) -> Health:
+def health(tax: TaxonomyDep, db: SessionDep) -> Health:
+    """200 when the taxonomy is loaded and the database answers; 503 when the database does not."""
+    db.exec(text("SELECT 1"))  # type: ignore[call-overload]
     counts = tax.taxonomy.counts()
-    return Health(status="ok", skills=counts.get("skill", 0), occupations=counts.get("occupation", 0))
+    return Health(status="ok", database="ok", skills=counts.get("skill", 0), occupations=counts.get("occupation", 0))
 
 
 @router.get("/skills/suggest", response_model=list[ConceptMatch])

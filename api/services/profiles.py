@@ -175,7 +175,7 @@ def vacancy_matches(hub: Hub, db: Session, p: t.Profile, k: int, offset: int, la
         home = prof.preferences.home
         dist = (round(distance_km(home, Location(v.lat, v.lon)), 1)
                 if home is not None and v.lat is not None and v.lon is not None else None)
-        plan = hub.matching.catalogue.plan(r.missing_essential, prefer) if r.missing_essential else None
+        plan = hub.matching.catalogue.plan(r.missing_essential, prefer, v.sector) if r.missing_essential else None
         items.append(t.VacancyMatch(
             vacancy=t.VacancySummary(id=v.id or 0, title=v.title, organisation=orgs.get(v.organisation_id, ""),
                                      place=v.place, sector=v.sector, distance_km=dist),

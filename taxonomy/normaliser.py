@@ -56,6 +56,7 @@ W_WORD, W_CHAR, W_SEM = 0.55, 0.45, 0.0  # W_SEM is set when an encoder is prese
 N_FEATURES = 2**20
 OTHER_LANG = 0.5
 WINDOW_MIN = 0.8  # word cosine a window of a text needs to count as a mention
+CHUNK_CACHE = 50_000  # sentences whose extraction results are remembered (then the cache starts over)
 BRIDGE = 0.7
 
 
@@ -379,15 +380,41 @@ class ConceptIndex:
         if not fold(text):
             return []
         best: dict[int, tuple[float, int, tuple[int, int]]] = {}
+        for a, b in sentences(text) or [(0, len(text))]:
+            for ci, score, li, (x, y) in self._chunk_offers(text[a:b], lang, top):
+                if ci not in best or score > best[ci][0]:
+                    best[ci] = (score, li, (a + x, a + y))
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top]
+        out = []
+        for ci, (score, li, span) in ranked:
+            conf = float(calibrate(np.asarray([score]))[0])
+            if conf < min_score:
+                continue
+            how = "exact" if score >= self.label_weight[li] * 0.999 else "similar"
+            out.append(Match(self.concept_ids[ci], _pick(self.display[ci], lang), conf, self.label_text[li],
+                             how, span, text[span[0]:span[1]]))
+        return out
+
+    def _chunk_offers(self, chunk: str, lang: str, top: int) -> list[tuple[int, float, int, tuple[int, int]]]:
+        """The evidence one sentence-like chunk gives: (concept, score, label, span in the chunk).
+
+        Cached per chunk text: job ads repeat their employer's sentences, and a bulk import meets
+        the same boilerplate thousands of times.
+        """
+        ckey = (chunk, lang, top)
+        cache: dict[tuple[str, str, int], list[tuple[int, float, int, tuple[int, int]]]] = \
+            self.__dict__.setdefault("_chunk_cache", {})
+        hit = cache.get(ckey)
+        if hit is not None:
+            return hit
+        best: dict[int, tuple[float, int, tuple[int, int]]] = {}
 
         def offer(ci: int, score: float, li: int, span: tuple[int, int]) -> None:
             if ci not in best or score > best[ci][0]:
                 best[ci] = (score, li, span)
 
-        for a, b in sentences(text) or [(0, len(text))]:
-            chunk = text[a:b]
-            if not fold(chunk):
-                continue
+        a = 0
+        if fold(chunk):
             toks = span_tokens(chunk)
             # exact windows
             for i in range(len(toks)):
@@ -430,23 +457,17 @@ class ConceptIndex:
             ls = self.label_scores(chunk, lang)
             cs = self.concept_scores(ls)
             k = min(max(top * 3, 20), len(cs))
-            if k == 0:
-                continue
-            for ci in np.argpartition(-cs, k - 1)[:k]:
-                ci = int(ci)
-                lo, hi = self._label_range(ci)
-                li = int(lo + np.argmax(ls[lo:hi]))
-                span = _evidence_span(chunk, self.label_text[li]) or (0, len(chunk))
-                offer(ci, float(cs[ci]) * 0.97, li, (a + span[0], a + span[1]))
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top]
-        out = []
-        for ci, (score, li, span) in ranked:
-            conf = float(calibrate(np.asarray([score]))[0])
-            if conf < min_score:
-                continue
-            how = "exact" if score >= self.label_weight[li] * 0.999 else "similar"
-            out.append(Match(self.concept_ids[ci], _pick(self.display[ci], lang), conf, self.label_text[li],
-                             how, span, text[span[0]:span[1]]))
+            if k > 0:
+                for ci in np.argpartition(-cs, k - 1)[:k]:
+                    ci = int(ci)
+                    lo, hi = self._label_range(ci)
+                    li = int(lo + np.argmax(ls[lo:hi]))
+                    span = _evidence_span(chunk, self.label_text[li]) or (0, len(chunk))
+                    offer(ci, float(cs[ci]) * 0.97, li, (a + span[0], a + span[1]))
+        out = [(ci, sc, li, sp_) for ci, (sc, li, sp_) in best.items()]
+        if len(cache) >= CHUNK_CACHE:
+            cache.clear()
+        cache[ckey] = out
         return out
 
 

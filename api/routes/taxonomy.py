@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-
 from sqlalchemy import text
 
 from api.deps import SessionDep, TaxonomyDep

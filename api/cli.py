@@ -40,6 +40,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(gdpr_app, name="gdpr")
+vacancies_app = typer.Typer(help="Vacancy feeds: import and export schema.org JobPosting.", no_args_is_help=True)
+geo_app = typer.Typer(help="Geography: Dutch postcodes for distances.", no_args_is_help=True)
+app.add_typer(vacancies_app, name="vacancies")
+app.add_typer(geo_app, name="geo")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -138,6 +142,83 @@ def users_create(
         fail(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}")
     except ServiceError as exc:
         fail(exc.message)
+
+
+@vacancies_app.command("import")
+def vacancies_import(
+    files: Annotated[list[Path], typer.Argument(help="JSON-LD (object, array, @graph), JSON Lines, HTML pages "
+                                                     "with JSON-LD, or CSV (columns in docs/feeds.md).")],
+    report: Annotated[Path | None, typer.Option(help="Write rejected postings and warnings here (JSON Lines).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Processes that parse postings.")] = 2,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Import vacancies. Ends with one line: imported=N updated=N skipped=N rejected=N."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from sqlmodel import Session
+
+    from api.services import feeds
+
+    hub = _hub()
+    try:
+        with Session(hub.engine) as db:
+            if quiet or not sys.stderr.isatty():
+                result = feeds.import_files(hub, db, files, workers=workers)
+            else:
+                with Progress(TextColumn("vacatures"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                              transient=True) as bar:
+                    task = bar.add_task("import", total=None)
+
+                    def tick(done: int, total: int) -> None:
+                        if done % 100 == 0 or done == total:
+                            bar.update(task, completed=done, total=total)
+
+                    result = feeds.import_files(hub, db, files, workers=workers, progress=tick)
+    except feeds.FeedError as exc:
+        fail(exc.message)
+    if report is not None:
+        feeds.write_report(result, report)
+    typer.echo(result.summary())
+
+
+@vacancies_app.command("export")
+def vacancies_export(
+    out: Annotated[Path | None, typer.Option(help="File to write; default standard output.")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JobPosting per line instead of a JSON array.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Closed and expired vacancies too.")] = False,
+) -> None:
+    """Write the vacancies as schema.org JobPosting JSON-LD."""
+    from sqlmodel import Session
+
+    from api.services import vacancies
+
+    hub = _hub()
+    with Session(hub.engine) as db:
+        docs = vacancies.export_jsonld(hub, db, include_closed=all_)
+    text = "\n".join(json.dumps(d, ensure_ascii=False) for d in docs) + "\n" if jsonl else \
+        json.dumps(docs, ensure_ascii=False, indent=1) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"exported={len(docs)}", err=True)
+
+
+@geo_app.command("import-postcodes")
+def geo_import_postcodes(
+    file: Annotated[Path, typer.Argument(help="GeoNames postal-code file for NL (NL.txt, tab-separated).")],
+) -> None:
+    """Load every Dutch PC4 with its place and coordinates (replaces the previous import)."""
+    from sqlmodel import Session
+
+    from api.services.geo import GeoFileError, import_postcodes
+
+    hub = _hub()
+    try:
+        with Session(hub.engine) as db:
+            n = import_postcodes(db, file)
+    except GeoFileError as exc:
+        fail(str(exc))
+    typer.echo(f"postcodes={n}")
 
 
 @gdpr_app.command("retention")

@@ -185,6 +185,7 @@ class Vacancy(SQLModel, table=True):
     hours_max: int | None = None
     valid_through: date | None = None
     status: str = Field(default="open", max_length=16, index=True)  # open, closed
+    content_hash: str | None = Field(default=None, max_length=40)  # of the imported posting: re-imports skip it
     created_by: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
 
 from api.deps import CurrentUser, HubDep, Lang, Limit, MaybeUser, Offset, SessionDep, lang_of
-from api.models import CandidateList, Page, Role, VacancyIn, VacancyPatch, VacancyPublic
+from api.models import CandidateList, Organisation, Page, Role, VacancyIn, VacancyPatch, VacancyPublic
 from api.services import vacancies
 from api.services.errors import Forbidden
 
@@ -60,6 +61,18 @@ def patch_vacancy(hub: HubDep, db: SessionDep, who: CurrentUser, vacancy_id: int
     if body.status is not None:
         v = vacancies.set_status(db, who, v, body.status, body.version)
     return vacancies.to_public(hub, db, v, lang_of(who, lang))
+
+
+@router.get("/{vacancy_id}/jobposting", response_class=JSONResponse,
+            responses={200: {"content": {"application/ld+json": {}}}})
+def jobposting(hub: HubDep, db: SessionDep, who: MaybeUser, vacancy_id: int) -> JSONResponse:
+    """The vacancy as schema.org JobPosting JSON-LD."""
+    from api.services.jobposting import to_jsonld
+
+    v = vacancies.get_vacancy(db, vacancy_id, who)
+    org = db.get(Organisation, v.organisation_id)
+    doc = to_jsonld(hub, v, org.name if org else "", vacancies.requirements(db, v.id), hub.settings.public_url)
+    return JSONResponse(doc, media_type="application/ld+json")
 
 
 @router.get("/{vacancy_id}/candidates", response_model=CandidateList)

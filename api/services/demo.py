@@ -5,18 +5,16 @@ Idempotent: people are found by e-mail, vacancies by identifier; a second run ch
 
 from __future__ import annotations
 
-import json
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from api import models as t
 from api.models import IntroStatus, Role
-from api.services import jobposting, pipeline, profiles, vacancies
+from api.services import feeds, pipeline, profiles
 from api.services.accounts import TERMS_VERSION, Principal, hash_password, new_ref
 from api.services.errors import ServiceError
 from api.services.hub import Hub
@@ -71,33 +69,16 @@ def load_people(hub: Hub, db: Session, path: Path, report: DemoReport) -> None:
                                                           employer_visibility=js.get("visible_to_employers", False)))
 
 
-def read_postings(path: Path) -> list[Any]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, list) else [data]
-
-
 def load_vacancies(hub: Hub, db: Session, folder: Path, report: DemoReport, today: date | None = None) -> None:
-    today = today or date.today()
-    for path in sorted(folder.glob("*.jsonld")):
-        for obj in read_postings(path):
-            post = jobposting.parse(hub, obj)
-            if post.vacancy.valid_through and post.vacancy.valid_through < today:
-                report.skipped += 1
-                continue
-            org = db.exec(select(t.Organisation).where(t.Organisation.name == post.organisation.name)).first()
-            if org is None:
-                org = t.Organisation(name=post.organisation.name, email=post.organisation.email,
-                                     place=post.vacancy.place)
-                db.add(org)
-                db.flush()
-            email = post.organisation.email or f"werkgever-{org.id}@example.org"
-            employer, _ = _user(db, hub, email, post.organisation.name, Role.employer, report, organisation_id=org.id)
-            who = Principal(employer, "system")
-            existing = db.exec(select(t.Vacancy).where(t.Vacancy.identifier == post.identifier)).first() \
-                if post.identifier else None
-            if existing is None:
-                vacancies.create(hub, db, who, post.vacancy, post.identifier, post.evidence)
-                report.vacancies += 1
+    """The demo JobPostings through the feed importer; each organisation with an e-mail gets an employer login."""
+    result = feeds.import_files(hub, db, sorted(folder.glob("*.jsonld")), today=today, workers=1)
+    if result.rejected:
+        raise ServiceError(f"demo vacancy {result.rejections[0].where}: {result.rejections[0].reason}")
+    report.vacancies += result.imported
+    report.skipped += result.skipped
+    for org in db.exec(select(t.Organisation).order_by(col(t.Organisation.id))).all():
+        if org.email and not db.exec(select(t.User).where(t.User.organisation_id == org.id)).first():
+            _user(db, hub, org.email, org.name, Role.employer, report, organisation_id=org.id)
     db.commit()
 
 

@@ -60,3 +60,54 @@ class Gazetteer:
         if place and place.strip():
             return self.by_name.get(fold(place.strip()))
         return None
+
+
+class GeoFileError(ValueError):
+    """A postcode file that cannot be used; the message names the file and line."""
+
+
+def read_geonames(path: Path) -> list[Postcode]:
+    """GeoNames postal-code rows (tab-separated: country, postal code, place, admin1 name, admin1 code,
+    admin2 name, admin2 code, admin3 name, admin3 code, latitude, longitude, accuracy) for Dutch PC4s.
+    The first row of a PC4 wins when several places share it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise GeoFileError(f"{path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise GeoFileError(f"{path}: not UTF-8 text") from None
+    out: dict[str, Postcode] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        cols = line.split("\t")
+        if len(cols) < 11:
+            raise GeoFileError(f"{path}:{n}: expected the GeoNames postal-code format (12 tab-separated columns)")
+        country, pc, place, admin2 = cols[0].strip(), cols[1].strip(), cols[2].strip(), cols[5].strip()
+        if country != "NL":
+            continue
+        m = re.fullmatch(r"(\d{4})(\s?[A-Za-z]{2})?", pc)
+        try:
+            lat, lon = float(cols[9]), float(cols[10])
+        except ValueError:
+            raise GeoFileError(f"{path}:{n}: latitude/longitude are not numbers") from None
+        if not m or not place or not (50.5 <= lat <= 53.8 and 3.2 <= lon <= 7.3):
+            raise GeoFileError(f"{path}:{n}: not a Dutch postcode row ({pc!r}, {lat}, {lon})")
+        municipality = re.sub(r"\s+Municipality$", "", admin2) or None
+        out.setdefault(m.group(1), Postcode(pc4=m.group(1), place=place, municipality=municipality, lat=lat, lon=lon))
+    if not out:
+        raise GeoFileError(f"{path}: no Dutch postcodes found")
+    return list(out.values())
+
+
+def import_postcodes(db: Session, path: Path) -> int:
+    """Replace the PC4 table with the file's rows, in one transaction (a bad file changes nothing)."""
+    from sqlmodel import delete
+
+    rows = read_geonames(path)
+    db.exec(delete(Postcode))
+    db.add_all(rows)
+    db.commit()
+    return len(rows)

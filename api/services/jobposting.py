@@ -9,8 +9,10 @@ extension) marks nice-to-haves explicitly.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 
@@ -18,12 +20,18 @@ from api.models import RequirementIn, VacancyIn
 from api.services.errors import BadInput
 from api.services.hub import Hub
 
+# Section headings and phrases that say what a line of an ad is about.
+OPTIONAL = re.compile(r"\b(pr[eé]|mooi meegenomen|(is|zijn) een (plus|pluspunt|voordeel)|pluspunten?|nice to have|"
+                      r"bonus|strekt tot aanbeveling|bij voorkeur|is an advantage|preferred)\b", re.I)
+IGNORE = re.compile(r"\b(wat bieden (we|wij)|wij bieden|we bieden|ons aanbod|arbeidsvoorwaarden|wat krijg je|"
+                    r"over ons|wie zijn (we|wij)|solliciteren|interesse|contact|what we offer|about us|"
+                    r"how to apply|benefits)\b", re.I)
 HOURS = re.compile(r"(\d{1,2})\s*(?:[-–]|tot|to)\s*(\d{1,2})|(\d{1,2})\s*(?:uur|u\b|hours|h\b)", re.I)
 EXTRACT_MIN = 0.55  # extracted mentions below this confidence are not stored as requirements
 
 
 class _Text(HTMLParser):
-    BLOCK: ClassVar[set[str]] = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "ul", "ol", "tr"}
+    BLOCK: ClassVar[set[str]] = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "tr"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -34,6 +42,12 @@ class _Text(HTMLParser):
             self.parts.append("\n")
         if tag == "li":
             self.parts.append("- ")
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.parts.append("## ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li"):
+            self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
@@ -128,6 +142,62 @@ def _terms(hub: Hub, value: Any, essential: bool, reqs: dict[str, RequirementIn]
     return found
 
 
+def ad_lines(description: str) -> Iterator[tuple[str, str]]:
+    """(kind, line) for each line of an ad's text: kind is essential, optional or ignore (what
+    the employer offers, who they are, how to apply)."""
+    section = "essential"
+    for line in description.splitlines():
+        if line.startswith("## "):
+            head = line[3:]
+            section = "ignore" if IGNORE.search(head) else "optional" if OPTIONAL.search(head) else "essential"
+            continue
+        if section == "ignore":
+            continue
+        yield ("optional" if section == "optional" or OPTIONAL.search(line) else "essential"), line
+
+
+def _extract(hub: Hub, obj: dict[str, Any], description: str, reqs: dict[str, RequirementIn],
+             evidence: dict[str, str]) -> None:
+    """Skills from the free text: qualifications and responsibilities count as essential; lines
+    of the description by their section."""
+    parts: dict[str, list[str]] = {"essential": [], "optional": []}
+    for key in ("qualifications", "responsibilities", "experienceRequirements"):
+        v = obj.get(key)
+        if isinstance(v, str) and v.strip():
+            parts["essential"].append(html_to_text(v) if "<" in v else v)
+    for kind, line in ad_lines(description):
+        parts[kind].append(line)
+    for kind in ("essential", "optional"):
+        if not parts[kind]:
+            continue
+        for m in hub.taxonomy.extract_skills("\n".join(parts[kind]), 12):
+            if m.score >= EXTRACT_MIN and m.concept_id not in reqs:
+                reqs[m.concept_id] = RequirementIn(concept_id=m.concept_id, essential=kind == "essential")
+                evidence[m.concept_id] = (m.evidence or m.matched_label)[:500]
+
+
+def _sector(hub: Hub, obj: dict[str, Any], occupation: str | None, skills: list[str]) -> str | None:
+    """From ``industry`` when it names one, else the occupation's, else the skills' most common sector."""
+    industry = str(obj.get("industry") or "").casefold()
+    for s, words in (("techniek", ("techniek", "technisch", "installatie", "bouw", "metaal", "elektro")),
+                     ("horeca", ("horeca", "hospitality", "hotel", "restaurant", "catering")),
+                     ("zorg", ("zorg", "welzijn", "care", "health", "kinderopvang"))):
+        if any(w in industry for w in words):
+            return s
+    concepts = hub.taxonomy.taxonomy.concepts
+    if occupation and occupation in concepts:
+        found = [s for s in concepts[occupation].sectors if s in ("techniek", "horeca", "zorg")]
+        if found:
+            return found[0]
+    votes: dict[str, int] = {}
+    for cid in skills:
+        c = concepts.get(cid)
+        for s in (c.sectors if c else []):
+            if s in ("techniek", "horeca", "zorg"):
+                votes[s] = votes.get(s, 0) + 1
+    return max(sorted(votes), key=lambda s: votes[s]) if votes else None
+
+
 def parse(hub: Hub, obj: Any) -> Posting:
     if not isinstance(obj, dict) or "JobPosting" not in str(obj.get("@type", "")):
         raise BadInput("not a schema.org JobPosting object")
@@ -152,16 +222,73 @@ def parse(hub: Hub, obj: Any) -> Posting:
     _terms(hub, obj.get("tom:optionalSkills") or obj.get("https://talentopmaat.nl/vocab#optionalSkills"), False,
            reqs, evidence)
     if not named:
-        text = "\n".join(str(obj.get(k) or "") for k in ("qualifications", "responsibilities")) + "\n" + description
-        for m in hub.taxonomy.extract_skills(text, 12):
-            if m.score >= EXTRACT_MIN and m.concept_id not in reqs:
-                reqs[m.concept_id] = RequirementIn(concept_id=m.concept_id, essential=True)
-                evidence[m.concept_id] = (m.evidence or m.matched_label)[:500]
+        _extract(hub, obj, description, reqs, evidence)
     hmin, hmax = _hours(obj.get("workHours"))
-    industry = str(obj.get("industry") or "").casefold()
-    sector = next((s for s in ("techniek", "horeca", "zorg") if s in industry), None)
+    occupation = hub.matching.occupation_for_title(title)
+    sector = _sector(hub, obj, occupation, list(reqs))
     vacancy = VacancyIn(title=title.strip()[:200], description=description[:20000], sector=sector,
+                        occupation_id=occupation,
                         postcode=str(postcode)[:7] if postcode else None, place=str(place)[:100] if place else None,
                         hours_min=hmin, hours_max=hmax, valid_through=_date(obj.get("validThrough"), "validThrough"),
                         requirements=list(reqs.values()))
     return Posting(_identifier(obj), Organisation(org_name.strip()[:200], org_email), vacancy, evidence)
+
+
+def text_to_html(text: str) -> str:
+    """Our stored ad text back to simple HTML: '## ' lines become headings, '- ' lines list items."""
+    out: list[str] = []
+    in_list = False
+    for line in text.splitlines():
+        item = line.startswith("- ")
+        if in_list and not item:
+            out.append("</ul>")
+            in_list = False
+        if item:
+            if not in_list:
+                out.append("<ul>")
+                in_list = True
+            out.append(f"<li>{escape(line[2:])}</li>")
+        elif line.startswith("## "):
+            out.append(f"<h3>{escape(line[3:])}</h3>")
+        elif line.strip():
+            out.append(f"<p>{escape(line)}</p>")
+    if in_list:
+        out.append("</ul>")
+    return "".join(out)
+
+
+def to_jsonld(hub: Hub, v: Any, organisation: str, requirements: list[Any], base_url: str) -> dict[str, Any]:
+    """A stored vacancy as schema.org JobPosting JSON-LD (what search engines read; our importer reads it back)."""
+    occ = hub.taxonomy.taxonomy.concepts.get(v.occupation_id or "")
+
+    def term(r: Any) -> dict[str, str]:
+        return {"@type": "DefinedTerm", "name": hub.label(r.concept_id) or r.concept_id, "termCode": r.concept_id,
+                "inDefinedTermSet": "https://talentopmaat.nl/vaardigheden"}
+
+    doc: dict[str, Any] = {
+        "@context": ["https://schema.org", {"tom": "https://talentopmaat.nl/vocab#"}],
+        "@type": "JobPosting",
+        "identifier": {"@type": "PropertyValue", "name": "talentopmaat", "value": v.identifier or f"tom-{v.id}"},
+        "url": f"{base_url.rstrip('/')}/vacatures/{v.id}",
+        "title": v.title,
+        "description": text_to_html(v.description) or escape(v.title),
+        "datePosted": v.created_at.date().isoformat(),
+        "hiringOrganization": {"@type": "Organization", "name": organisation},
+        "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress", "postalCode": v.postcode,
+                                                      "addressLocality": v.place, "addressCountry": "NL"}},
+        "skills": [term(r) for r in requirements if r.essential],
+        "tom:optionalSkills": [term(r) for r in requirements if not r.essential],
+    }
+    if v.lat is not None and v.lon is not None:
+        doc["jobLocation"]["geo"] = {"@type": "GeoCoordinates", "latitude": v.lat, "longitude": v.lon}
+    if v.valid_through:
+        doc["validThrough"] = v.valid_through.isoformat()
+    if v.hours_min is not None or v.hours_max is not None:
+        lo, hi = v.hours_min if v.hours_min is not None else v.hours_max, v.hours_max or v.hours_min
+        doc["workHours"] = f"{lo}-{hi} uur per week" if lo != hi else f"{lo} uur per week"
+        doc["employmentType"] = "FULL_TIME" if (hi or 0) >= 36 else "PART_TIME"
+    if v.sector:
+        doc["industry"] = v.sector
+    if occ is not None and occ.code:
+        doc["occupationalCategory"] = occ.code
+    return doc

@@ -288,3 +288,16 @@ def profile_matches_for_coach(hub: Hub, db: Session, who: Principal, pid: int) -
     return p
 
 
+
+
+def export_jsonld(hub: Hub, db: Session, include_closed: bool = False) -> list[dict[str, object]]:
+    from api.services.jobposting import to_jsonld
+
+    stmt = select(t.Vacancy).order_by(col(t.Vacancy.id))
+    orgs = {o.id: o.name for o in db.exec(select(t.Organisation)).all()}
+    out = []
+    for v in db.exec(stmt).all():
+        if include_closed or is_listed(v):
+            out.append(to_jsonld(hub, v, orgs.get(v.organisation_id, ""), requirements(db, v.id),
+                                 hub.settings.public_url))
+    return out

@@ -1,0 +1,341 @@
+"""Vacancy feeds: import schema.org JobPostings (JSON-LD, JSON Lines, HTML, CSV) and export them.
+
+A posting is identified by its ``identifier``, or else by organisation + title + location. A
+re-import updates postings whose content changed and creates no duplicates. Each posting is
+parsed on its own: a bad one is rejected with its reason and the rest go on. Parsing (skill
+extraction is the costly part) runs in worker processes; rows are written in batches.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, delete, select
+
+from api import models as t
+from api.models import utcnow
+from api.services import jobposting
+from api.services.audit import audit
+from api.services.errors import ServiceError
+from api.services.geo import Place, normalise_postcode
+from api.services.hub import Hub
+
+BATCH = 1000
+LD_SCRIPT = re.compile(r"<script[^>]*type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script>", re.I | re.S)
+
+# CSV: our column names (case-insensitive; a few common aliases) -> JobPosting fields. See docs/feeds.md.
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "identifier": ("identifier", "id", "vacature_id", "reference"),
+    "title": ("title", "titel", "functie", "job_title"),
+    "description": ("description", "omschrijving", "beschrijving"),
+    "organisation": ("organisation", "organization", "hiring_organization", "company", "werkgever", "bedrijf"),
+    "organisation_email": ("organisation_email", "organization_email", "email"),
+    "street": ("street", "street_address", "adres", "straat"),
+    "postal_code": ("postal_code", "postcode", "zip"),
+    "locality": ("locality", "place", "city", "plaats", "woonplaats"),
+    "valid_through": ("valid_through", "sluitingsdatum", "closing_date"),
+    "date_posted": ("date_posted", "publicatiedatum"),
+    "employment_type": ("employment_type", "dienstverband"),
+    "work_hours": ("work_hours", "hours", "uren"),
+    "skills": ("skills", "vaardigheden", "eisen"),
+    "optional_skills": ("optional_skills", "pluspunten", "nice_to_have"),
+    "qualifications": ("qualifications", "kwalificaties", "opleiding"),
+    "responsibilities": ("responsibilities", "taken"),
+    "industry": ("industry", "sector", "branche"),
+}
+
+
+class FeedError(ServiceError):
+    """A whole file that cannot be read (one line; the import stops before writing anything of it)."""
+
+
+@dataclass
+class Rejection:
+    where: str
+    reason: str
+    identifier: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"imported={self.imported} updated={self.updated} skipped={self.skipped} rejected={self.rejected}"
+
+
+# --------------------------------------------------------------------------- reading files
+def _postings_in(doc: Any) -> Iterator[Any]:
+    """JobPostings in a JSON-LD document: an object, an array, or an ``@graph``."""
+    if isinstance(doc, list):
+        for d in doc:
+            yield from _postings_in(d)
+    elif isinstance(doc, dict) and "@graph" in doc and "@type" not in doc:
+        yield from _postings_in(doc["@graph"])
+    else:
+        yield doc
+
+
+def _csv_row(row: dict[str, str]) -> dict[str, Any]:
+    low = {k.strip().casefold(): (v or "").strip() for k, v in row.items() if k}
+    get = {name: next((low[a] for a in aliases if low.get(a)), "") for name, aliases in CSV_COLUMNS.items()}
+
+    def terms(text: str) -> list[str]:
+        return [x.strip() for x in re.split(r"[;|\n]", text) if x.strip()]
+
+    out: dict[str, Any] = {"@context": "https://schema.org", "@type": "JobPosting", "title": get["title"],
+                           "description": get["description"],
+                           "hiringOrganization": {"@type": "Organization", "name": get["organisation"],
+                                                  "email": get["organisation_email"] or None},
+                           "jobLocation": {"@type": "Place", "address": {
+                               "@type": "PostalAddress", "streetAddress": get["street"] or None,
+                               "postalCode": get["postal_code"] or None, "addressLocality": get["locality"] or None,
+                               "addressCountry": "NL"}}}
+    for key, name in (("identifier", "identifier"), ("valid_through", "validThrough"), ("date_posted", "datePosted"),
+                      ("employment_type", "employmentType"), ("work_hours", "workHours"),
+                      ("qualifications", "qualifications"), ("responsibilities", "responsibilities"),
+                      ("industry", "industry")):
+        if get[key]:
+            out[name] = get[key]
+    if get["skills"]:
+        out["skills"] = terms(get["skills"])
+    if get["optional_skills"]:
+        out["tom:optionalSkills"] = terms(get["optional_skills"])
+    return out
+
+
+def read_feed(path: Path) -> Iterator[tuple[str, Any]]:
+    """(where, object) for every posting in a file; a file that cannot be read at all raises FeedError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FeedError(f"{path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FeedError(f"{path}: not UTF-8 text") from None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if not reader.fieldnames or not any(f and f.strip().casefold() in CSV_COLUMNS["title"]
+                                            for f in reader.fieldnames):
+            raise FeedError(f"{path}: a CSV feed needs a header row with at least a 'title' column")
+        for n, row in enumerate(reader, 2):
+            yield f"{path}:{n}", _csv_row(row)
+        return
+    if suffix in (".html", ".htm") or text.lstrip()[:1] == "<":
+        for n, m in enumerate(LD_SCRIPT.finditer(text), 1):
+            try:
+                doc = json.loads(m.group(1))
+            except json.JSONDecodeError as exc:
+                yield f"{path}#script{n}", ValueError(f"the JSON-LD block is not JSON ({exc.msg})")
+                continue
+            for i, obj in enumerate(_postings_in(doc), 1):
+                if isinstance(obj, dict) and "JobPosting" in str(obj.get("@type", "")):
+                    yield f"{path}#script{n}.{i}", obj  # other objects on a page (breadcrumbs, ...) are not ours
+        return
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        doc = None
+    if doc is not None:
+        for i, obj in enumerate(_postings_in(doc), 1):
+            yield f"{path}#{i}", obj
+        return
+    for n, line in enumerate(text.splitlines(), 1):  # JSON Lines
+        if not line.strip():
+            continue
+        try:
+            yield f"{path}:{n}", json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield f"{path}:{n}", ValueError(f"not JSON ({exc.msg})")
+
+
+# --------------------------------------------------------------------------- parsing (in workers)
+_HUB: Hub | None = None  # the worker processes' hub, inherited from the parent at fork
+
+
+def _parse_one(item: tuple[str, Any]) -> tuple[str, jobposting.Posting | str]:
+    where, obj = item
+    assert _HUB is not None
+    if isinstance(obj, Exception):
+        return where, str(obj)
+    try:
+        return where, jobposting.parse(_HUB, obj)
+    except ServiceError as exc:
+        return where, exc.message
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # malformed values deep in a posting
+        return where, f"malformed posting ({type(exc).__name__}: {exc})"
+
+
+def _parsed(hub: Hub, items: Iterable[tuple[str, Any]], workers: int) -> Iterator[tuple[str, jobposting.Posting | str]]:
+    global _HUB
+    _HUB = hub
+    if workers <= 1:
+        yield from map(_parse_one, items)
+        return
+    hub.taxonomy.index("skill")  # build or load before forking, so workers share it
+    hub.taxonomy.index("occupation")
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_parse_one, items, chunksize=64)
+
+
+# --------------------------------------------------------------------------- writing
+def _key(post: jobposting.Posting) -> str:
+    if post.identifier:
+        return post.identifier[:200]
+    v = post.vacancy
+    basis = "|".join([post.organisation.name.casefold(), v.title.casefold(), (v.postcode or v.place or "").casefold()])
+    return "key:" + hashlib.sha1(basis.encode()).hexdigest()
+
+
+def _content_hash(post: jobposting.Posting) -> str:
+    body = json.dumps([post.organisation.name, post.vacancy.model_dump(mode="json"), post.evidence], sort_keys=True)
+    return hashlib.sha1(body.encode()).hexdigest()
+
+
+class _Writer:
+    def __init__(self, hub: Hub, db: Session, report: ImportReport) -> None:
+        self.hub, self.db, self.report = hub, db, report
+        self.orgs = {o.name: o.id for o in db.exec(select(t.Organisation)).all()}
+        self.pc4 = {p.pc4: Place(p.place, p.municipality, p.lat, p.lon) for p in db.exec(select(t.Postcode)).all()}
+        self.batch: list[tuple[str, jobposting.Posting]] = []
+
+    def locate(self, v: t.VacancyIn) -> Place | None:
+        try:
+            pc = normalise_postcode(v.postcode)
+        except ServiceError:
+            pc = None
+        if pc and pc[:4] in self.pc4:
+            return self.pc4[pc[:4]]
+        return self.hub.gazetteer.locate(None, pc, v.place)
+
+    def add(self, where: str, post: jobposting.Posting) -> None:
+        self.batch.append((where, post))
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def _org(self, post: jobposting.Posting) -> int:
+        oid = self.orgs.get(post.organisation.name)
+        if oid is None:
+            org = t.Organisation(name=post.organisation.name, email=post.organisation.email,
+                                 place=post.vacancy.place)
+            self.db.add(org)
+            self.db.flush()
+            assert org.id is not None
+            oid = self.orgs[post.organisation.name] = org.id
+        return oid
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        db, batch, self.batch = self.db, self.batch, []
+        keys = [_key(p) for _, p in batch]
+        existing = {v.identifier: v for v in db.exec(select(t.Vacancy).where(col(t.Vacancy.identifier).in_(keys)))}
+        now = utcnow()
+        skill_rows: list[dict[str, Any]] = []
+        changed: list[int] = []
+        seen: set[str] = set()
+        for (where, post), key in zip(batch, keys, strict=True):
+            if key in seen:  # the same posting twice in one batch: the last one wins next time round
+                self.report.unchanged += 1
+                continue
+            seen.add(key)
+            v = post.vacancy
+            digest = _content_hash(post)
+            row = existing.get(key)
+            if row is not None and row.content_hash == digest:
+                self.report.unchanged += 1
+                continue
+            place = self.locate(v)
+            if place is None and (v.postcode or v.place):
+                self.report.warnings.append(Rejection(where, f"place {v.postcode or v.place!r} not found: imported "
+                                                             "without a location", key, v.title))
+            fields: dict[str, Any] = dict(title=v.title, description=v.description, occupation_id=v.occupation_id,
+                          sector=v.sector,
+                          postcode=_pc(v.postcode), place=v.place or (place.name if place else None),
+                          lat=place.lat if place else None, lon=place.lon if place else None,
+                          hours_min=v.hours_min, hours_max=v.hours_max, valid_through=v.valid_through,
+                          status="open", content_hash=digest, updated_at=now, organisation_id=self._org(post))
+            if row is None:
+                row = t.Vacancy(identifier=key, **fields)
+                db.add(row)
+                self.report.imported += 1
+            else:
+                for k, val in fields.items():
+                    setattr(row, k, val)
+                row.version += 1
+                db.add(row)
+                db.exec(delete(t.VacancySkill).where(col(t.VacancySkill.vacancy_id) == row.id))
+                self.report.updated += 1
+            db.flush()
+            assert row.id is not None
+            changed.append(row.id)
+            skill_rows += [dict(vacancy_id=row.id, concept_id=r.concept_id, essential=r.essential,
+                                min_level=r.min_level, weight=r.weight, evidence=post.evidence.get(r.concept_id))
+                           for r in v.requirements]
+        if skill_rows:
+            db.connection().execute(insert(t.VacancySkill), skill_rows)
+        if changed:
+            db.connection().execute(insert(t.Change), [dict(kind="vacancy", entity_id=i, at=now) for i in changed])
+        db.commit()
+
+
+def _pc(text: str | None) -> str | None:
+    try:
+        return normalise_postcode(text)
+    except ServiceError:
+        return None
+
+
+def import_files(hub: Hub, db: Session, paths: list[Path], *, today: date | None = None, workers: int = 2,
+                 progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Import every posting of every file. Whole-file problems raise FeedError before anything is written."""
+    today = today or date.today()
+    items: list[tuple[str, Any]] = []
+    for path in paths:
+        items.extend(read_feed(path))
+    report = ImportReport()
+    writer = _Writer(hub, db, report)
+    for done, (where, result) in enumerate(_parsed(hub, items, workers), 1):
+        if progress:
+            progress(done, len(items))
+        if isinstance(result, str):
+            report.rejected += 1
+            report.rejections.append(Rejection(where, result))
+            continue
+        if result.vacancy.valid_through and result.vacancy.valid_through < today:
+            report.skipped += 1
+            continue
+        writer.add(where, result)
+    writer.flush()
+    audit(db, None, "import", "vacancies", None)
+    db.commit()
+    return report
+
+
+def write_report(report: ImportReport, path: Path) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for kind, rows in (("rejected", report.rejections), ("warning", report.warnings)):
+            for r in rows:
+                fh.write(json.dumps({"kind": kind, "where": r.where, "reason": r.reason, "identifier": r.identifier,
+                                     "title": r.title}, ensure_ascii=False) + "\n")
+

@@ -69,7 +69,8 @@ def test_every_format_imports(db_home: Path, tmp_path: Path) -> None:
                      + "</script><script type='application/ld+json'>" + json.dumps(posting("f"))
                      + "</script></head><body>Vacature</body></html>",
         "feed.csv": "identifier,title,organisation,postcode,plaats,skills,optional_skills,valid_through\n"
-                    "g,Lasser,Metaal BV,2401 AB,Alphen aan den Rijn,MIG/MAG lassen;veilig werken,rijbewijs B,2099-01-01\n",
+                    "g,Lasser,Metaal BV,2401 AB,Alphen aan den Rijn,MIG/MAG lassen;veilig werken,rijbewijs B,"
+                    "2099-01-01\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")

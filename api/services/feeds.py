@@ -199,17 +199,25 @@ def _parsed(hub: Hub, items: Iterable[tuple[str, Any]], workers: int) -> Iterato
 
 
 # --------------------------------------------------------------------------- writing
-def _key(post: jobposting.Posting) -> str:
-    if post.identifier:
-        return post.identifier[:200]
-    v = post.vacancy
-    basis = "|".join([post.organisation.name.casefold(), v.title.casefold(), (v.postcode or v.place or "").casefold()])
+def identity(obj: Any) -> str | None:
+    """A posting's key: its ``identifier``, else organisation + title + location (from the raw object,
+    so an unchanged posting is recognised without parsing it)."""
+    if not isinstance(obj, dict):
+        return None
+    ident = jobposting._identifier(obj)
+    if ident:
+        return ident[:200]
+    org = jobposting._first(obj.get("hiringOrganization"))
+    loc = jobposting._first(obj.get("jobLocation"))
+    addr = jobposting._first(loc.get("address")) if isinstance(loc, dict) else None
+    where = (addr.get("postalCode") or addr.get("addressLocality")) if isinstance(addr, dict) else None
+    basis = "|".join(str(x or "").strip().casefold() for x in
+                     (org.get("name") if isinstance(org, dict) else org, obj.get("title"), where))
     return "key:" + hashlib.sha1(basis.encode()).hexdigest()
 
 
-def _content_hash(post: jobposting.Posting) -> str:
-    body = json.dumps([post.organisation.name, post.vacancy.model_dump(mode="json"), post.evidence], sort_keys=True)
-    return hashlib.sha1(body.encode()).hexdigest()
+def content_hash(obj: Any) -> str:
+    return hashlib.sha1(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 class _Writer:
@@ -217,50 +225,48 @@ class _Writer:
         self.hub, self.db, self.report = hub, db, report
         self.orgs = {o.name: o.id for o in db.exec(select(t.Organisation)).all()}
         self.pc4 = {p.pc4: Place(p.place, p.municipality, p.lat, p.lon) for p in db.exec(select(t.Postcode)).all()}
-        self.batch: list[tuple[str, jobposting.Posting]] = []
+        self.batch: list[tuple[str, str, str, jobposting.Posting]] = []
 
     def locate(self, v: t.VacancyIn) -> Place | None:
-        try:
-            pc = normalise_postcode(v.postcode)
-        except ServiceError:
-            pc = None
+        pc = _pc(v.postcode)
         if pc and pc[:4] in self.pc4:
             return self.pc4[pc[:4]]
         return self.hub.gazetteer.locate(None, pc, v.place)
 
-    def add(self, where: str, post: jobposting.Posting) -> None:
-        self.batch.append((where, post))
+    def add(self, where: str, key: str, digest: str, post: jobposting.Posting) -> None:
+        self.batch.append((where, key, digest, post))
         if len(self.batch) >= BATCH:
             self.flush()
 
-    def _org(self, post: jobposting.Posting) -> int:
-        oid = self.orgs.get(post.organisation.name)
-        if oid is None:
-            org = t.Organisation(name=post.organisation.name, email=post.organisation.email,
-                                 place=post.vacancy.place)
-            self.db.add(org)
+    def _orgs(self, posts: list[jobposting.Posting]) -> None:
+        new = {}
+        for p in posts:
+            if p.organisation.name not in self.orgs and p.organisation.name not in new:
+                new[p.organisation.name] = t.Organisation(name=p.organisation.name, email=p.organisation.email,
+                                                          place=p.vacancy.place)
+        if new:
+            self.db.add_all(new.values())
             self.db.flush()
-            assert org.id is not None
-            oid = self.orgs[post.organisation.name] = org.id
-        return oid
+            self.orgs.update({name: o.id for name, o in new.items()})
 
     def flush(self) -> None:
+        """Write one batch in one transaction: new rows, changed rows, their skills and the change feed."""
         if not self.batch:
             return
         db, batch, self.batch = self.db, self.batch, []
-        keys = [_key(p) for _, p in batch]
+        keys = [k for _, k, _, _ in batch]
         existing = {v.identifier: v for v in db.exec(select(t.Vacancy).where(col(t.Vacancy.identifier).in_(keys)))}
+        self._orgs([p for _, _, _, p in batch])
         now = utcnow()
-        skill_rows: list[dict[str, Any]] = []
-        changed: list[int] = []
+        todo: list[tuple[t.Vacancy, jobposting.Posting]] = []
+        replaced: list[int] = []
         seen: set[str] = set()
-        for (where, post), key in zip(batch, keys, strict=True):
-            if key in seen:  # the same posting twice in one batch: the last one wins next time round
+        for where, key, digest, post in batch:
+            if key in seen:  # the same posting twice in one file: the first one counts
                 self.report.unchanged += 1
                 continue
             seen.add(key)
             v = post.vacancy
-            digest = _content_hash(post)
             row = existing.get(key)
             if row is not None and row.content_hash == digest:
                 self.report.unchanged += 1
@@ -269,33 +275,35 @@ class _Writer:
             if place is None and (v.postcode or v.place):
                 self.report.warnings.append(Rejection(where, f"place {v.postcode or v.place!r} not found: imported "
                                                              "without a location", key, v.title))
-            fields: dict[str, Any] = dict(title=v.title, description=v.description, occupation_id=v.occupation_id,
-                          sector=v.sector,
-                          postcode=_pc(v.postcode), place=v.place or (place.name if place else None),
-                          lat=place.lat if place else None, lon=place.lon if place else None,
-                          hours_min=v.hours_min, hours_max=v.hours_max, valid_through=v.valid_through,
-                          status="open", content_hash=digest, updated_at=now, organisation_id=self._org(post))
+            fields: dict[str, Any] = dict(
+                title=v.title, description=v.description, occupation_id=v.occupation_id, sector=v.sector,
+                postcode=_pc(v.postcode), place=v.place or (place.name if place else None),
+                lat=place.lat if place else None, lon=place.lon if place else None, hours_min=v.hours_min,
+                hours_max=v.hours_max, valid_through=v.valid_through, status="open", content_hash=digest,
+                updated_at=now, organisation_id=self.orgs[post.organisation.name])
             if row is None:
                 row = t.Vacancy(identifier=key, **fields)
-                db.add(row)
                 self.report.imported += 1
             else:
                 for k, val in fields.items():
                     setattr(row, k, val)
                 row.version += 1
-                db.add(row)
-                db.exec(delete(t.VacancySkill).where(col(t.VacancySkill.vacancy_id) == row.id))
+                assert row.id is not None
+                replaced.append(row.id)
                 self.report.updated += 1
-            db.flush()
-            assert row.id is not None
-            changed.append(row.id)
-            skill_rows += [dict(vacancy_id=row.id, concept_id=r.concept_id, essential=r.essential,
-                                min_level=r.min_level, weight=r.weight, evidence=post.evidence.get(r.concept_id))
-                           for r in v.requirements]
+            db.add(row)
+            todo.append((row, post))
+        db.flush()  # one round trip assigns every new id
+        if replaced:
+            db.exec(delete(t.VacancySkill).where(col(t.VacancySkill.vacancy_id).in_(replaced)))
+        skill_rows = [dict(vacancy_id=row.id, concept_id=r.concept_id, essential=r.essential, min_level=r.min_level,
+                           weight=r.weight, evidence=post.evidence.get(r.concept_id))
+                      for row, post in todo for r in post.vacancy.requirements]
         if skill_rows:
             db.connection().execute(insert(t.VacancySkill), skill_rows)
-        if changed:
-            db.connection().execute(insert(t.Change), [dict(kind="vacancy", entity_id=i, at=now) for i in changed])
+        if todo:
+            db.connection().execute(insert(t.Change), [dict(kind="vacancy", entity_id=row.id, at=now)
+                                                       for row, _ in todo])
         db.commit()
 
 
@@ -308,14 +316,31 @@ def _pc(text: str | None) -> str | None:
 
 def import_files(hub: Hub, db: Session, paths: list[Path], *, today: date | None = None, workers: int = 2,
                  progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Import every posting of every file. Whole-file problems raise FeedError before anything is written."""
+    """Import every posting of every file. Whole-file problems raise FeedError before anything is written.
+
+    Postings whose raw JSON is byte-for-byte what was imported before are recognised by their hash
+    and not parsed again; the others are parsed in ``workers`` processes and written in batches.
+    """
     today = today or date.today()
     items: list[tuple[str, Any]] = []
     for path in paths:
         items.extend(read_feed(path))
     report = ImportReport()
+    known = {k: h for k, h in db.exec(select(t.Vacancy.identifier, t.Vacancy.content_hash)).all() if k}
+    todo: list[tuple[str, Any]] = []
+    meta: list[tuple[str, str]] = []
+    for where, obj in items:
+        key = identity(obj)
+        digest = content_hash(obj) if key else ""
+        if key and known.get(key) == digest:
+            report.unchanged += 1
+            continue
+        todo.append((where, obj))
+        meta.append((key or "", digest))
     writer = _Writer(hub, db, report)
-    for done, (where, result) in enumerate(_parsed(hub, items, workers), 1):
+    done = report.unchanged
+    for (where, result), (key, digest) in zip(_parsed(hub, todo, workers), meta, strict=True):
+        done += 1
         if progress:
             progress(done, len(items))
         if isinstance(result, str):
@@ -325,7 +350,7 @@ def import_files(hub: Hub, db: Session, paths: list[Path], *, today: date | None
         if result.vacancy.valid_through and result.vacancy.valid_through < today:
             report.skipped += 1
             continue
-        writer.add(where, result)
+        writer.add(where, key, digest, result)
     writer.flush()
     audit(db, None, "import", "vacancies", None)
     db.commit()

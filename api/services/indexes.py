@@ -20,6 +20,8 @@ from matching import model as m
 from matching.index import VacancyArrays, VacancyIndex
 from matching.talent import ProfileIndex
 
+RELOAD_AFTER = 5000  # pending changes above which the indexes are rebuilt instead of patched
+
 
 def record_change(db: Session, kind: str, entity_id: int | None) -> None:
     assert entity_id is not None
@@ -93,6 +95,9 @@ class LiveIndexes:
         rows = db.exec(select(Change.id, Change.kind, Change.entity_id)
                        .where(col(Change.id) > self.last_change).order_by(col(Change.id))).all()
         if not rows:
+            return
+        if len(rows) > RELOAD_AFTER:  # a bulk import: rebuilding in bulk beats row-by-row refreshes
+            self._load(db)
             return
         seen: set[tuple[str, int]] = set()
         for _, kind, entity_id in rows:

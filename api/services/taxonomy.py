@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from api.embeddings import load_encoder
@@ -11,6 +12,8 @@ from taxonomy.esco import Progress
 from taxonomy.model import ConceptKind, Taxonomy
 from taxonomy.normaliser import ConceptIndex, Encoder, Match
 from taxonomy.store import ImportReport, TaxonomyStore
+
+FRESH_EVERY = 2.0  # seconds between checks for a changed taxonomy (another process may import)
 
 
 class TaxonomyService:
@@ -22,8 +25,14 @@ class TaxonomyService:
         self._indexes: dict[str, ConceptIndex] = {}
         self._encoder: Encoder | None = None
         self._fingerprint: str | None = None
+        self._checked = 0.0
 
     def _fresh(self) -> None:
+        # Looking for a changed taxonomy costs a directory scan: at most once every few seconds.
+        now = time.monotonic()
+        if self._fingerprint is not None and now - self._checked < FRESH_EVERY:
+            return
+        self._checked = now
         fp = self.store.fingerprint()
         if fp != self._fingerprint:
             self._taxonomy, self._indexes, self._fingerprint = None, {}, fp

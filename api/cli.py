@@ -71,7 +71,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         fail(f"cannot open the database: {str(exc).splitlines()[0]}")
     if current != head_revision(settings.db_url):
         fail("the database schema is not up to date: run `tom db upgrade` first")
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 # ----------------------------------------------------------------------------------- database, demo, users

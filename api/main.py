@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from api.routes import auth, coach, me, taxonomy, vacancies
@@ -43,14 +43,5 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
         log.error("database error: %s", exc.orig)
         return JSONResponse({"detail": "the database is not available right now; try again in a minute"},
                             status_code=503, headers={"Retry-After": "30"})
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        # Placeholder until the web front end lands (see docs/architecture.md).
-        return (
-            "<!doctype html><html lang=nl><head><meta charset=utf-8><title>Talent op Maat</title></head>"
-            "<body><main><h1>Talent op Maat</h1><p>Werk dat past bij wat je kunt.</p>"
-            '<p><a href="/docs">API</a></p></main></body></html>'
-        )
 
     return app

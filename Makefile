@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export TOM_HOME ?= $(CURDIR)/var
 
-.PHONY: install run test lint bench clean
+BROWSER_STAMP := node_modules/.installed-stamp
+
+.PHONY: install browser-deps run test lint bench clean
 
 # torch comes first and pinned: this version's CPU build lies on the machines' disk, and
 # sentence-transformers would otherwise pull a multi-GB CUDA build.
@@ -24,7 +26,17 @@ run: install
 	$(BIN)/tom demo load
 	$(BIN)/tom serve --host 127.0.0.1 --port 8000
 
-test: install
+# The browser tests drive Debian's Chromium and inject axe-core (npm). Installing Chromium needs
+# root and apt; without it the browser tests are skipped and say why.
+$(BROWSER_STAMP): package.json package-lock.json
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium; } || echo "make: could not install chromium; browser tests will be skipped"
+	npm ci --no-audit --no-fund
+	touch $@
+
+browser-deps: $(BROWSER_STAMP)
+
+test: install $(BROWSER_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -36,4 +48,4 @@ bench: install
 	$(BIN)/python benchmarks/matching_speed.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules

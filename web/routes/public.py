@@ -42,6 +42,11 @@ def home(request: Request, who: PageUser, lang: Lang) -> HTMLResponse:
     return render(request, "home.html", who, lang)
 
 
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(request: Request, who: PageUser, lang: Lang) -> HTMLResponse:
+    return render(request, "privacy.html", who, lang)
+
+
 @router.get("/taal/{code}")
 def switch_language(code: str, next: str | None = None) -> RedirectResponse:
     resp = RedirectResponse(safe_next(next, "/"), status_code=303)

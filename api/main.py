@@ -1,10 +1,11 @@
-"""The app factory: JSON API under /api/v1 and the web pages on one FastAPI app."""
+"""The JSON API app factory (/api/v1). web.app.create_app adds the web pages to it."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -14,6 +15,9 @@ from api.services.hub import Hub
 from api.settings import Settings, get_settings
 
 log = logging.getLogger("tom")
+# Pages load only our own scripts and styles; nobody may frame them (clickjacking); forms post only here.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
 def create_app(settings: Settings | None = None, hub: Hub | None = None) -> FastAPI:
@@ -25,6 +29,17 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     app.state.taxonomy = app.state.hub.taxonomy
     for r in (taxonomy.router, auth.router, me.router, vacancies.router, coach.router):
         app.include_router(r, prefix="/api/v1")
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        h = response.headers
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith(("/docs", "/redoc")):  # the API browser loads its own assets
+            h.setdefault("Content-Security-Policy", CSP)
+        return response
 
     @app.exception_handler(ServiceError)
     def _service_error(_: Request, exc: ServiceError) -> JSONResponse:

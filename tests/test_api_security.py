@@ -239,3 +239,11 @@ def test_bad_input_gets_4xx_with_a_message(client: TestClient, hub: Hub) -> None
         assert 400 <= r.status_code < 500, (path, body, r.status_code)
         assert r.json()["detail"], (path, body)
     assert client.get("/api/v1/me/profile", headers=me).json()["postcode"] is None  # nothing half-stored
+
+
+def test_security_headers(client: TestClient) -> None:
+    r = client.get("/api/v1/health")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "DENY" and r.headers["Referrer-Policy"] == "same-origin"
+    csp = r.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp

@@ -407,6 +407,29 @@ class ConceptIndex:
                              how, span, text[span[0]:span[1]]))
         return out
 
+    def _window_best(self, window: str, qlang: str, n_labels: int) -> tuple[int, float] | None:
+        """The label a short window of words matches by its words alone (cosine ≥ WINDOW_MIN), if any.
+
+        Cached per window text: the same few words ("je werkt zelfstandig") recur across texts.
+        """
+        cache: dict[tuple[str, str], tuple[int, float] | None] = self.__dict__.setdefault("_window_cache", {})
+        key = (window, qlang)
+        if key in cache:
+            return cache[key]
+        q = self._query(window, qlang)
+        out: tuple[int, float] | None = None
+        if q.word_vec.nnz:
+            ws = _dot(self.word_T, q.word_vec.indices, q.word_vec.data, n_labels)
+            if len(self.languages) > 1:
+                ws[self._other_rows(qlang)] = 0.0  # bridged words are too loose for a single window
+            li = int(np.argmax(ws))
+            if ws[li] >= WINDOW_MIN:
+                out = (li, float(ws[li]))
+        if len(cache) >= 4 * CHUNK_CACHE:
+            cache.clear()
+        cache[key] = out
+        return out
+
     def _chunk_offers(self, chunk: str, lang: str, top: int) -> list[tuple[int, float, int, tuple[int, int]]]:
         """The evidence one sentence-like chunk gives: (concept, score, label, span in the chunk).
 
@@ -455,15 +478,10 @@ class ConceptIndex:
                     first, last = fold(toks[i][0]), fold(toks[i + n - 1][0])
                     if first in STOPWORDS or last in STOPWORDS:
                         continue
-                    q = self._query(chunk[toks[i][1]:toks[i + n - 1][2]], qlang)
-                    if q.word_vec.nnz == 0:
-                        continue
-                    ws = _dot(self.word_T, q.word_vec.indices, q.word_vec.data, n_labels)
-                    if len(self.languages) > 1:
-                        ws[self._other_rows(qlang)] = 0.0  # bridged words are too loose for a single window
-                    li = int(np.argmax(ws))
-                    if ws[li] >= WINDOW_MIN:
-                        offer(int(self.label_concept[li]), 0.9 * float(ws[li] * self.label_weight[li]), li,
+                    best_label = self._window_best(chunk[toks[i][1]:toks[i + n - 1][2]], qlang, n_labels)
+                    if best_label is not None:
+                        li, w = best_label
+                        offer(int(self.label_concept[li]), 0.9 * float(w * self.label_weight[li]), li,
                               (a + toks[i][1], a + toks[i + n - 1][2]))
             # whole chunk similarity
             ls = self.label_scores(chunk, lang)

@@ -18,6 +18,7 @@ from web.i18n import LANGUAGES, gettext
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
+SUGGEST_MIN = 0.1  # calibrated confidence below which a suggestion is noise, not a "did you mean"
 HOME = {"jobseeker": "/mijn", "employer": "/werkgever", "coach": "/coach", "admin": "/coach/dashboard"}
 
 
@@ -218,4 +219,5 @@ def skill_options(request: Request, hub: HubDep, who: PageUser, lang: Lang,
                   q: Annotated[str, Query(max_length=200)] = "", name: str = "skill") -> HTMLResponse:
     """Suggestions while typing (htmx); pages without JavaScript render the same partial themselves."""
     hits: list[Any] = hub.taxonomy.suggest_skills(q, 8, lang) if q.strip() else []
+    hits = [h for h in hits if h.score >= SUGGEST_MIN]
     return render(request, "partials/skill_options.html", who, lang, q=q, hits=hits, name=name)

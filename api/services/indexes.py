@@ -72,16 +72,26 @@ class LiveIndexes:
         return self
 
     def _load(self, db: Session) -> None:
+        """Bulk build from plain column tuples (ORM objects for a million rows would take minutes)."""
         space = self.matching.space
         # Read the feed position first: changes made during the load are applied again, harmlessly.
         last = db.exec(select(func.max(Change.id))).one() or 0
-        vacs = [v for v in db.exec(select(Vacancy).where(Vacancy.status == "open")).all() if is_listed(v)]
-        vskills: dict[int, list[VacancySkill]] = defaultdict(list)
-        for s in db.exec(select(VacancySkill).order_by(col(VacancySkill.id))).all():
-            vskills[s.vacancy_id].append(s)
+        conn = db.connection()
+        today = date.today()
+        V = Vacancy
+        vrows = conn.execute(select(V.id, V.title, V.occupation_id, V.lat, V.lon, V.hours_min, V.hours_max,  # type: ignore[call-overload,misc]
+                                    V.sector, V.valid_through).where(V.status == "open")).all()
+        reqs: dict[int, list[m.Requirement]] = defaultdict(list)
+        S = VacancySkill
+        for vid, cid, ess, lvl, w in conn.execute(select(S.vacancy_id, S.concept_id, S.essential, S.min_level,  # type: ignore[call-overload]
+                                                         S.weight).order_by(S.id)):
+            reqs[vid].append(m.Requirement(cid, bool(ess), lvl, float(w)))
+        vacs = [m.Vacancy(id=str(vid), requirements=tuple(reqs.get(vid, ())), title=title, occupation_id=occ,
+                          location=m.Location(lat, lon) if lat is not None and lon is not None else None,
+                          hours_min=hmin, hours_max=hmax, sector=sector, valid_through=until)
+                for vid, title, occ, lat, lon, hmin, hmax, sector, until in vrows if until is None or until >= today]
         self.vacancies = VacancyIndex(space)
-        self.vacancies.bulk_load(VacancyArrays.from_vacancies(
-            space, [match_vacancy(v, vskills.get(v.id or 0, [])) for v in vacs]))
+        self.vacancies.bulk_load(VacancyArrays.from_vacancies(space, vacs))
         profs = db.exec(select(Profile).where(col(Profile.in_talent_pool).is_(True))).all()
         pskills: dict[int, list[ProfileSkill]] = defaultdict(list)
         for ps in db.exec(select(ProfileSkill).order_by(col(ProfileSkill.id))).all():

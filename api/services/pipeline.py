@@ -23,6 +23,7 @@ MOVES_BY_ROLE: dict[Role, set[IntroStatus]] = {
     Role.admin: set(),
     Role.employer: {IntroStatus.interview, IntroStatus.hired, IntroStatus.declined, IntroStatus.withdrawn},
 }
+GOOD_MATCH = 30.0  # score from which the web pages call a vacancy a good fit ("Past goed")
 REVEALED = {IntroStatus.candidate_agreed, IntroStatus.introduced, IntroStatus.interview, IntroStatus.hired}
 
 
@@ -194,14 +195,18 @@ def report(hub: Hub, db: Session, lang: str) -> dict[str, object]:
     from api.services.indexes import match_profile
     from api.services.profiles import skills_of
 
+    matched = 0
     for p in profs:
-        for r in idx.vacancies.rank(match_profile(p, skills_of(db, p.id)), k=5, apply_filters=False).results:
+        ranked = idx.vacancies.rank(match_profile(p, skills_of(db, p.id)), k=5, apply_filters=False).results
+        matched += int(bool(ranked) and ranked[0].score >= GOOD_MATCH)
+        for r in ranked:
             v = idx.vacancies.get(r.vacancy_id)
             for s in r.missing_essential:
                 missing[(v.sector if v else None) or "onbekend"][s] += 1
     return {
         "profiles_per_sector": dict(per_sector),
         "talent_pool": pool,
+        "pool_with_a_good_match": matched,  # members with at least one open vacancy scoring >= GOOD_MATCH
         "open_vacancies_per_sector": dict(vac_sector),
         "introductions_per_month": {m: dict(c) for m, c in sorted(months.items())},
         "placements_per_month": {m: c.get("hired", 0) for m, c in sorted(months.items())},

@@ -28,6 +28,7 @@ from api.models import utcnow
 from api.services import jobposting
 from api.services.audit import audit
 from api.services.errors import ServiceError
+from api.services.files import read_utf8
 from api.services.geo import Place, normalise_postcode
 from api.services.hub import Hub
 
@@ -124,14 +125,7 @@ def _csv_row(row: dict[str, str]) -> dict[str, Any]:
 
 def read_feed(path: Path) -> Iterator[tuple[str, Any]]:
     """(where, object) for every posting in a file; a file that cannot be read at all raises FeedError."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FeedError(f"{path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FeedError(f"{path}: not UTF-8 text") from None
+    text = read_utf8(path, FeedError)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text, newline=""))

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from api.models import Postcode
 from api.services.errors import BadInput
+from api.services.files import read_utf8
 from taxonomy.text import fold
 
 POSTCODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})?\s*$")
@@ -70,14 +71,7 @@ def read_geonames(path: Path) -> list[Postcode]:
     """GeoNames postal-code rows (tab-separated: country, postal code, place, admin1 name, admin1 code,
     admin2 name, admin2 code, admin3 name, admin3 code, latitude, longitude, accuracy) for Dutch PC4s.
     The first row of a PC4 wins when several places share it."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise GeoFileError(f"{path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise GeoFileError(f"{path}: not UTF-8 text") from None
+    text = read_utf8(path, GeoFileError)
     out: dict[str, Postcode] = {}
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():

@@ -126,11 +126,7 @@ def replace(hub: Hub, db: Session, who: Principal, v: t.Vacancy, data: t.Vacancy
     reqs = _fill(hub, db, v, data)
     v.updated_at = utcnow()
     db.add(v)
-    res = db.exec(update(t.Vacancy).where(col(t.Vacancy.id) == v.id, col(t.Vacancy.version) == want)
-                  .values(version=want + 1))
-    if res.rowcount != 1:
-        db.rollback()
-        raise Conflict("the vacancy was changed by someone else meanwhile; reload it and try again")
+    _claim(db, v, want)
     for old in requirements(db, v.id):
         db.delete(old)
     db.flush()
@@ -145,13 +141,17 @@ def replace(hub: Hub, db: Session, who: Principal, v: t.Vacancy, data: t.Vacancy
     return v
 
 
-def set_status(db: Session, who: Principal, v: t.Vacancy, status: str, version: int | None) -> t.Vacancy:
-    want = v.version if version is None else version
+def _claim(db: Session, v: t.Vacancy, want: int, **values: object) -> None:
+    """Optimistic lock: bump the version only if it is still ``want``; else 409 and nothing written."""
     res = db.exec(update(t.Vacancy).where(col(t.Vacancy.id) == v.id, col(t.Vacancy.version) == want)
-                  .values(status=status, version=want + 1, updated_at=utcnow()))
+                  .values(version=want + 1, **values))
     if res.rowcount != 1:
         db.rollback()
         raise Conflict("the vacancy was changed by someone else meanwhile; reload it and try again")
+
+
+def set_status(db: Session, who: Principal, v: t.Vacancy, status: str, version: int | None) -> t.Vacancy:
+    _claim(db, v, v.version if version is None else version, status=status, updated_at=utcnow())
     record_change(db, "vacancy", v.id)
     audit(db, who, "update", "vacancy", v.id)
     db.commit()

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlmodel import Session
 
 from api.models import Role
@@ -96,6 +96,8 @@ JobSeeker = Annotated[Principal, Depends(require(Role.jobseeker))]
 Coach = Annotated[Principal, Depends(require(Role.coach))]
 CoachOrAdmin = Annotated[Principal, Depends(require(Role.coach, Role.admin))]
 Admin = Annotated[Principal, Depends(require(Role.admin))]
+MAX_ID = 2_147_483_647  # ids are 32-bit in PostgreSQL; larger numbers cannot name anything
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Id of the item.")]
 Offset = Annotated[int, Query(ge=0, le=100_000, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
 Lang = Annotated[str | None, Query(pattern="^(nl|en)$", description="Label language; default the user's.")]

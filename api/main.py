@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from api.routes import auth, coach, me, taxonomy, vacancies
 from api.services.errors import ServiceError, TooManyRequests
@@ -53,10 +55,28 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
         return JSONResponse({"detail": "this conflicts with data stored meanwhile; reload and try again"},
                             status_code=409)
 
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": "a value is out of range (too large or too long)"}, status_code=422)
+
     @app.exception_handler(OperationalError)
     def _db_down(_: Request, exc: OperationalError) -> JSONResponse:
         log.error("database error: %s", exc.orig)
         return JSONResponse({"detail": "the database is not available right now; try again in a minute"},
                             status_code=503, headers={"Retry-After": "30"})
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes)
+            # Our own 422s (bad values the models cannot check) carry one sentence, not a list.
+            hve = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+            if hve:
+                listed = hve["properties"]["detail"]
+                hve["properties"]["detail"] = {"anyOf": [listed, {"type": "string"}], "title": "Detail"}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

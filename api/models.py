@@ -379,7 +379,7 @@ class ProfileUpdate(BaseModel):
     sectors: list[str] | None = None
     available_from: date | None = None
     skills: list[SkillItemIn] | None = PField(default=None, max_length=300)
-    version: int | None = None  # optimistic lock: the version the client last saw
+    version: int | None = PField(default=None, ge=1, le=2_147_483_647)  # optimistic lock: the version last seen
 
     @field_validator("sectors")
     @classmethod
@@ -448,7 +448,7 @@ class VacancyIn(BaseModel):
     hours_max: int | None = PField(default=None, ge=0, le=60)
     valid_through: date | None = None
     requirements: list[RequirementIn] = PField(default_factory=list, max_length=100)
-    organisation_id: int | None = None  # coaches and admins post for an organisation
+    organisation_id: int | None = PField(default=None, ge=1, le=2_147_483_647)  # coaches and admins post for one
 
     @field_validator("sector")
     @classmethod
@@ -461,7 +461,7 @@ class VacancyIn(BaseModel):
 class VacancyPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: str | None = PField(default=None, pattern="^(open|closed)$")
-    version: int | None = None
+    version: int | None = PField(default=None, ge=1, le=2_147_483_647)
 
 
 class VacancyPublic(BaseModel):
@@ -488,14 +488,14 @@ class VacancyPublic(BaseModel):
 
 class IntroductionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    vacancy_id: int
+    vacancy_id: int = PField(ge=1, le=2_147_483_647)
     candidate_ref: str = PField(min_length=4, max_length=32)
 
 
 class IntroductionMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: IntroStatus
-    version: int | None = None
+    version: int | None = PField(default=None, ge=1, le=2_147_483_647)
 
 
 class IntroductionEventPublic(BaseModel):
@@ -520,9 +520,9 @@ class IntroductionPublic(BaseModel):
 class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = PField(min_length=1, max_length=5000)
-    profile_id: int | None = None
-    vacancy_id: int | None = None
-    introduction_id: int | None = None
+    profile_id: int | None = PField(default=None, ge=1, le=2_147_483_647)
+    vacancy_id: int | None = PField(default=None, ge=1, le=2_147_483_647)
+    introduction_id: int | None = PField(default=None, ge=1, le=2_147_483_647)
 
 
 class NotePublic(BaseModel):

@@ -247,3 +247,14 @@ def test_security_headers(client: TestClient) -> None:
     assert r.headers["X-Frame-Options"] == "DENY" and r.headers["Referrer-Policy"] == "same-origin"
     csp = r.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+
+
+def test_nulls_and_huge_numbers_are_4xx_not_500(client: TestClient, hub: Hub) -> None:
+    me = jobseeker(client, **cook_profile(hub))
+    r = client.put("/api/v1/me/profile", json={"sectors": None, "about": None, "place": ""}, headers=me)
+    assert r.status_code == 200 and r.json()["sectors"] == [] and r.json()["about"] == ""
+    for path in ("/api/v1/vacancies/18446744073709551615", "/api/v1/vacancies/18446744073709551615/jobposting"):
+        r = client.get(path)
+        assert r.status_code == 422 and r.json()["detail"]
+    r = client.post("/api/v1/introductions/99999999999999999999/status", json={"status": "declined"}, headers=me)
+    assert r.status_code == 422

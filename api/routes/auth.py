@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 from sqlmodel import col, delete, select
 
-from api.deps import SESSION_COOKIE, CurrentUser, HubDep, MaybeUser, SessionDep
+from api.deps import SESSION_COOKIE, CurrentUser, HubDep, Id, MaybeUser, SessionDep
 from api.models import (
     ApiToken,
     Login,
@@ -88,7 +88,7 @@ def list_tokens(db: SessionDep, who: CurrentUser) -> list[TokenPublic]:
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(db: SessionDep, who: CurrentUser, token_id: int) -> None:
+def revoke_token(db: SessionDep, who: CurrentUser, token_id: Id) -> None:
     res = db.exec(delete(ApiToken).where(col(ApiToken.id) == token_id,
                                          col(ApiToken.user_id) == who.id))
     if res.rowcount != 1:

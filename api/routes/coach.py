@@ -8,7 +8,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from sqlmodel import col, select
 
-from api.deps import Admin, Coach, CoachOrAdmin, CurrentUser, HubDep, Lang, Limit, Offset, SessionDep, lang_of
+from api.deps import (
+    MAX_ID,
+    Admin,
+    Coach,
+    CoachOrAdmin,
+    CurrentUser,
+    HubDep,
+    Id,
+    Lang,
+    Limit,
+    Offset,
+    SessionDep,
+    lang_of,
+)
 from api.models import (
     AuditEntry,
     CandidatePublic,
@@ -30,6 +43,7 @@ from api.services import pipeline, profiles, vacancies
 from api.services.errors import NotFound
 
 router = APIRouter(tags=["coach"])
+OptId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get("/talent-pool", response_model=Page[CandidatePublic])
@@ -55,14 +69,14 @@ def candidate(hub: HubDep, db: SessionDep, who: CurrentUser, candidate_ref: str,
 
 
 @router.get("/profiles/{profile_id}", response_model=ProfilePublic)
-def coach_profile(hub: HubDep, db: SessionDep, who: Coach, profile_id: int, lang: Lang = None) -> ProfilePublic:
+def coach_profile(hub: HubDep, db: SessionDep, who: Coach, profile_id: Id, lang: Lang = None) -> ProfilePublic:
     """A talent-pool member's full profile (logged in the audit log)."""
     p = vacancies.profile_matches_for_coach(hub, db, who, profile_id)
     return profiles.to_public(hub, db, p, lang_of(who, lang))
 
 
 @router.get("/profiles/{profile_id}/matches", response_model=MatchList)
-def coach_profile_matches(hub: HubDep, db: SessionDep, who: Coach, profile_id: int, offset: Offset = 0,
+def coach_profile_matches(hub: HubDep, db: SessionDep, who: Coach, profile_id: Id, offset: Offset = 0,
                           limit: Limit = 20, lang: Lang = None) -> MatchList:
     p = vacancies.profile_matches_for_coach(hub, db, who, profile_id)
     return profiles.vacancy_matches(hub, db, p, limit, offset, lang_of(who, lang))
@@ -84,12 +98,12 @@ def introductions(db: SessionDep, who: CurrentUser, offset: Offset = 0, limit: L
 
 
 @router.get("/introductions/{introduction_id}", response_model=IntroductionPublic)
-def introduction(db: SessionDep, who: CurrentUser, introduction_id: int) -> IntroductionPublic:
+def introduction(db: SessionDep, who: CurrentUser, introduction_id: Id) -> IntroductionPublic:
     return pipeline.to_public(db, who, pipeline.get(db, who, introduction_id))
 
 
 @router.post("/introductions/{introduction_id}/status", response_model=IntroductionPublic)
-def move(db: SessionDep, who: CurrentUser, introduction_id: int, body: IntroductionMove) -> IntroductionPublic:
+def move(db: SessionDep, who: CurrentUser, introduction_id: Id, body: IntroductionMove) -> IntroductionPublic:
     """Next step: the candidate agrees or declines; the coach introduces, plans the interview, records the outcome."""
     intro = pipeline.get(db, who, introduction_id)
     return pipeline.to_public(db, who, pipeline.move(db, who, intro, body))
@@ -101,8 +115,8 @@ def add_note(db: SessionDep, who: Coach, body: NoteCreate) -> NotePublic:
 
 
 @router.get("/notes", response_model=list[NotePublic])
-def notes(db: SessionDep, who: Coach, profile_id: int | None = None, vacancy_id: int | None = None,
-          introduction_id: int | None = None) -> list[NotePublic]:
+def notes(db: SessionDep, who: Coach, profile_id: OptId = None, vacancy_id: OptId = None,
+          introduction_id: OptId = None) -> list[NotePublic]:
     return [NotePublic.model_validate(n, from_attributes=True)
             for n in pipeline.notes(db, who, profile_id, vacancy_id, introduction_id)]
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from api.deps import CurrentUser, HubDep, Lang, Limit, MaybeUser, Offset, SessionDep, lang_of
+from api.deps import MAX_ID, CurrentUser, HubDep, Id, Lang, Limit, MaybeUser, Offset, SessionDep, lang_of
 from api.models import CandidateList, Organisation, Page, Role, VacancyIn, VacancyPatch, VacancyPublic
 from api.services import vacancies
 from api.services.errors import Forbidden
@@ -41,20 +41,21 @@ def create_vacancy(hub: HubDep, db: SessionDep, who: CurrentUser, body: VacancyI
 
 
 @router.get("/{vacancy_id}", response_model=VacancyPublic)
-def get_vacancy(hub: HubDep, db: SessionDep, who: MaybeUser, vacancy_id: int, lang: Lang = None) -> VacancyPublic:
+def get_vacancy(hub: HubDep, db: SessionDep, who: MaybeUser, vacancy_id: Id, lang: Lang = None) -> VacancyPublic:
     return vacancies.to_public(hub, db, vacancies.get_vacancy(db, vacancy_id, who), lang_of(who, lang))
 
 
 @router.put("/{vacancy_id}", response_model=VacancyPublic)
-def put_vacancy(hub: HubDep, db: SessionDep, who: CurrentUser, vacancy_id: int, body: VacancyIn,
-                version: Annotated[int | None, Query(description="The version you edited (409 if changed).")] = None,
+def put_vacancy(hub: HubDep, db: SessionDep, who: CurrentUser, vacancy_id: Id, body: VacancyIn,
+                version: Annotated[int | None, Query(ge=1, le=MAX_ID,
+                                                     description="The version you edited (409 if changed).")] = None,
                 lang: Lang = None) -> VacancyPublic:
     v = vacancies.managed_vacancy(db, vacancy_id, who)
     return vacancies.to_public(hub, db, vacancies.replace(hub, db, who, v, body, version), lang_of(who, lang))
 
 
 @router.patch("/{vacancy_id}", response_model=VacancyPublic)
-def patch_vacancy(hub: HubDep, db: SessionDep, who: CurrentUser, vacancy_id: int, body: VacancyPatch,
+def patch_vacancy(hub: HubDep, db: SessionDep, who: CurrentUser, vacancy_id: Id, body: VacancyPatch,
                   lang: Lang = None) -> VacancyPublic:
     """Close or reopen a vacancy."""
     v = vacancies.managed_vacancy(db, vacancy_id, who)
@@ -65,7 +66,7 @@ def patch_vacancy(hub: HubDep, db: SessionDep, who: CurrentUser, vacancy_id: int
 
 @router.get("/{vacancy_id}/jobposting", response_class=JSONResponse,
             responses={200: {"content": {"application/ld+json": {}}}})
-def jobposting(hub: HubDep, db: SessionDep, who: MaybeUser, vacancy_id: int) -> JSONResponse:
+def jobposting(hub: HubDep, db: SessionDep, who: MaybeUser, vacancy_id: Id) -> JSONResponse:
     """The vacancy as schema.org JobPosting JSON-LD."""
     from api.services.jobposting import to_jsonld
 
@@ -76,7 +77,7 @@ def jobposting(hub: HubDep, db: SessionDep, who: MaybeUser, vacancy_id: int) -> 
 
 
 @router.get("/{vacancy_id}/candidates", response_model=CandidateList)
-def candidates(hub: HubDep, db: SessionDep, who: CurrentUser, vacancy_id: int, offset: Offset = 0,
+def candidates(hub: HubDep, db: SessionDep, who: CurrentUser, vacancy_id: Id, offset: Offset = 0,
                limit: Limit = 20, lang: Lang = None) -> CandidateList:
     """Talent-pool members who fit, best first. Employers see them anonymised (no name, contact, free text)."""
     v = vacancies.managed_vacancy(db, vacancy_id, who)

@@ -82,7 +82,11 @@ def update_profile(hub: Hub, db: Session, who: Principal, p: t.Profile, data: t.
     fields = data.model_fields_set - {"skills", "version"}
     for name in fields:
         value = getattr(data, name)
-        setattr(p, name, ",".join(value) if name == "sectors" else value)
+        if name == "sectors":
+            value = ",".join(value or [])
+        elif name == "about":
+            value = value or ""
+        setattr(p, name, value)
     if "postcode" in fields or "place" in fields:
         place = hub.gazetteer.locate(db, p.postcode, p.place)
         if (p.postcode or p.place) and place is None:

@@ -94,6 +94,30 @@ def db_upgrade() -> None:
     typer.echo(f"database at revision {head_revision(settings.db_url)}")
 
 
+@db_app.command("backup")
+def db_backup(file: Annotated[Path, typer.Argument(help="Where to write the backup.")]) -> None:
+    """A consistent backup while the app runs (SQLite backup API, or pg_dump for PostgreSQL)."""
+    from api.backup import BackupError, backup
+
+    try:
+        backup(get_settings().db_url, file)
+    except BackupError as exc:
+        fail(str(exc))
+    typer.echo(f"backup written to {file}")
+
+
+@db_app.command("restore")
+def db_restore(file: Annotated[Path, typer.Argument(help="A backup made by `tom db backup`.")]) -> None:
+    """Replace the database's contents with a backup. Restart the app afterwards."""
+    from api.backup import BackupError, restore
+
+    try:
+        restore(get_settings().db_url, file)
+    except BackupError as exc:
+        fail(str(exc))
+    typer.echo(f"restored from {file}; restart the app so every process rebuilds its index")
+
+
 @demo_app.command("load")
 def demo_load() -> None:
     """Load the demo data (idempotent). Every demo account has the password TOM_DEMO_PASSWORD."""

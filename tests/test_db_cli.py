@@ -126,3 +126,12 @@ def test_database_down_gives_a_clear_503(tom_home: Path) -> None:
             r = c.get(path)
             assert r.status_code == 503 and "database" in r.json()["detail"]
             assert r.headers["Retry-After"]
+
+
+def test_db_backup_and_restore_commands(tom_home: Path, tmp_path: Path) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    r = runner.invoke(app, ["db", "backup", str(tmp_path / "b.sqlite")])
+    assert r.exit_code == 0 and (tmp_path / "b.sqlite").exists()
+    assert runner.invoke(app, ["db", "restore", str(tmp_path / "b.sqlite")]).exit_code == 0
+    r = runner.invoke(app, ["db", "restore", str(tmp_path / "nope.sqlite")])
+    assert r.exit_code == 1 and r.output.count("\n") == 1 and "no such file" in r.output

@@ -60,3 +60,18 @@ def test_english_switch(page: Any, live: Live) -> None:
     axe_check(page)
     page.get_by_role("link", name="Nederlands").click()
     assert page.locator("html").get_attribute("lang") == "nl"
+
+
+@pytest.mark.parametrize("path", ["/privacy", "/wachtwoord-vergeten", "/wachtwoord/nieuw?token=x", "/bestaat-niet",
+                                  "/registreren?rol=werkgever", "/vacatures?lang=en"])
+def test_other_pages_are_accessible(page: Any, live: Live, path: str) -> None:
+    page.goto(live.url + path)
+    axe_check(page)
+
+
+def test_password_reset_request_page(page: Any, live: Live) -> None:
+    page.goto(live.url + "/wachtwoord-vergeten")
+    page.get_by_label("E-mailadres").fill("sanne.devries@example.org")
+    page.get_by_role("button", name="Stuur mij een link").click()
+    assert "krijg je een e-mail" in page.get_by_role("status").inner_text()
+    axe_check(page)

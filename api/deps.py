@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from api.models import Role
 from api.services.accounts import Principal
-from api.services.errors import Forbidden, NotAuthenticated
+from api.services.errors import Forbidden, NotAuthenticated, TooManyRequests
 from api.services.hub import Hub
 from api.services.taxonomy import TaxonomyService
 from api.settings import Settings
@@ -69,6 +69,14 @@ def get_principal(request: Request, hub: HubDep, db: SessionDep) -> Principal | 
     return who
 
 
+def suggest_limit(request: Request) -> None:
+    """429 with Retry-After when one client asks for suggestions faster than TOM_SUGGEST_RATE allows."""
+    wait = get_hub(request).suggest_limiter.allow(request.client.host if request.client else "?")
+    if wait > 0:
+        raise TooManyRequests("too many requests; slow down a little", max(1, int(wait + 0.999)))
+
+
+SuggestLimit = Depends(suggest_limit)
 MaybeUser = Annotated[Principal | None, Depends(get_principal)]
 
 

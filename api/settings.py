@@ -39,6 +39,10 @@ class Settings(BaseSettings):
                                description="Job-seeker accounts unused this long get a notice ...")
     notice_days: int = Field(default=30, alias="TOM_NOTICE_DAYS",
                              description="... and are erased this many days after the notice.")
+    suggest_rate: float = Field(default=20.0, alias="TOM_SUGGEST_RATE",
+                                description="Skill/occupation suggestions per second per client address ...")
+    suggest_burst: int = Field(default=60, alias="TOM_SUGGEST_BURST",
+                               description="... with bursts up to this many; more answers 429.")
     demo_password: str = Field(default="demo-wachtwoord", alias="TOM_DEMO_PASSWORD",
                                description="Password of every account `tom demo load` creates.")
 

@@ -6,6 +6,7 @@ import email
 import email.policy
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -258,3 +259,16 @@ def test_nulls_and_huge_numbers_are_4xx_not_500(client: TestClient, hub: Hub) ->
         assert r.status_code == 422 and r.json()["detail"]
     r = client.post("/api/v1/introductions/99999999999999999999/status", json={"status": "declined"}, headers=me)
     assert r.status_code == 422
+
+
+def test_suggestions_are_rate_limited_per_client(tom_home: Path) -> None:
+    from api.main import create_app
+    from api.settings import Settings
+
+    settings = Settings(TOM_HOME=tom_home, TOM_SUGGEST_RATE=0.5, TOM_SUGGEST_BURST=3)  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as c:
+        codes = [c.get("/api/v1/skills/suggest", params={"q": "lassen"}).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        r = c.get("/api/v1/occupations/suggest", params={"q": "kok"})
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+        assert c.get("/api/v1/health").status_code == 200  # other endpoints are not limited

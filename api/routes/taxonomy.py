@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
-from api.deps import SessionDep, TaxonomyDep
+from api.deps import SessionDep, SuggestLimit, TaxonomyDep
 from taxonomy.normaliser import Match
 
 router = APIRouter()
@@ -55,16 +55,16 @@ def health(tax: TaxonomyDep, db: SessionDep) -> Health:
     return Health(status="ok", database="ok", skills=counts.get("skill", 0), occupations=counts.get("occupation", 0))
 
 
-@router.get("/skills/suggest", response_model=list[ConceptMatch])
+@router.get("/skills/suggest", response_model=list[ConceptMatch], dependencies=[SuggestLimit])
 def suggest_skills(tax: TaxonomyDep, q: Q, top: Top = 10, lang: Lang = "nl") -> list[ConceptMatch]:
     return _out(tax.suggest_skills(q, top, lang))
 
 
-@router.post("/skills/extract", response_model=list[ConceptMatch])
+@router.post("/skills/extract", response_model=list[ConceptMatch], dependencies=[SuggestLimit])
 def extract_skills(tax: TaxonomyDep, body: ExtractRequest) -> list[ConceptMatch]:
     return _out(tax.extract_skills(body.text, body.top, body.lang))
 
 
-@router.get("/occupations/suggest", response_model=list[ConceptMatch])
+@router.get("/occupations/suggest", response_model=list[ConceptMatch], dependencies=[SuggestLimit])
 def suggest_occupations(tax: TaxonomyDep, q: Q, top: Top = 10, lang: Lang = "nl") -> list[ConceptMatch]:
     return _out(tax.suggest_occupations(q, top, lang))

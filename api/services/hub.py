@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from api.db import make_engine
 from api.mail import Mailer, make_mailer
+from api.ratelimit import RateLimiter
 from api.services.accounts import Accounts
 from api.services.errors import BadInput
 from api.services.geo import Gazetteer
@@ -29,6 +30,7 @@ class Hub:
         self.indexes = LiveIndexes(self.matching)
         self.mailer = mailer or make_mailer(settings.mail_backend, settings.home)
         self.accounts = Accounts(settings, self.mailer)
+        self.suggest_limiter = RateLimiter(settings.suggest_rate, settings.suggest_burst)
 
     @cached_property
     def gazetteer(self) -> Gazetteer:

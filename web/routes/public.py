@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.deps import SESSION_COOKIE, HubDep, SessionDep
+from api.deps import SESSION_COOKIE, HubDep, SessionDep, SuggestLimit
 from api.models import Role, UserCreate
 from api.services import vacancies
 from api.services.errors import ServiceError
@@ -214,7 +214,7 @@ def vacancy_page(request: Request, hub: HubDep, db: SessionDep, who: PageUser, l
     return render(request, "vacancy.html", who, lang, v=pub, jsonld=ld)
 
 
-@router.get("/fragment/vaardigheden", response_class=HTMLResponse)
+@router.get("/fragment/vaardigheden", response_class=HTMLResponse, dependencies=[SuggestLimit])
 def skill_options(request: Request, hub: HubDep, who: PageUser, lang: Lang,
                   q: Annotated[str, Query(max_length=200)] = "", name: str = "skill") -> HTMLResponse:
     """Suggestions while typing (htmx); pages without JavaScript render the same partial themselves."""

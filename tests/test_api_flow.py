@@ -179,3 +179,27 @@ def test_optimistic_locking_refuses_a_lost_update(client: TestClient, hub: Hub) 
     r = client.put("/api/v1/me/profile", json={"about": "tweede, op oude versie", "version": v}, headers=me)
     assert r.status_code == 409 and "reload" in r.json()["detail"]
     assert client.get("/api/v1/me/profile", headers=me).json()["about"] == "eerste"
+
+
+def test_two_coaches_moving_one_introduction_at_once_lose_no_update(client: TestClient, hub: Hub) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    emp = employer(client)
+    vid = client.post("/api/v1/vacancies", json=cook_vacancy(hub), headers=emp).json()["id"]
+    me = jobseeker(client, **cook_profile(hub))
+    client.put("/api/v1/me/consents", json={"talent_pool": True, "employer_visibility": True}, headers=me)
+    ref = client.get("/api/v1/me/profile", headers=me).json()["ref"]
+    iid = client.post("/api/v1/introductions", json={"vacancy_id": vid, "candidate_ref": ref}, headers=emp).json()["id"]
+    intro = client.post(f"/api/v1/introductions/{iid}/status", json={"status": "candidate_agreed"}, headers=me).json()
+    coaches = [staff(client, hub, Role.coach, f"coach{i}@example.org") for i in (1, 2)]
+    moves = [("introduced", coaches[0]), ("withdrawn", coaches[1])]
+
+    def move(m: tuple[str, dict[str, str]]) -> int:
+        return client.post(f"/api/v1/introductions/{iid}/status",
+                           json={"status": m[0], "version": intro["version"]}, headers=m[1]).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        codes = sorted(pool.map(move, moves))
+    assert codes == [200, 409]
+    final = client.get(f"/api/v1/introductions/{iid}", headers=coaches[0]).json()
+    assert final["status"] in ("introduced", "withdrawn") and len(final["events"]) == 3

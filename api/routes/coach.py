@@ -71,14 +71,14 @@ def candidate(hub: HubDep, db: SessionDep, who: CurrentUser, candidate_ref: str,
 @router.get("/profiles/{profile_id}", response_model=ProfilePublic)
 def coach_profile(hub: HubDep, db: SessionDep, who: Coach, profile_id: Id, lang: Lang = None) -> ProfilePublic:
     """A talent-pool member's full profile (logged in the audit log)."""
-    p = vacancies.profile_matches_for_coach(hub, db, who, profile_id)
+    p = vacancies.profile_for_coach(hub, db, who, profile_id)
     return profiles.to_public(hub, db, p, lang_of(who, lang))
 
 
 @router.get("/profiles/{profile_id}/matches", response_model=MatchList)
 def coach_profile_matches(hub: HubDep, db: SessionDep, who: Coach, profile_id: Id, offset: Offset = 0,
                           limit: Limit = 20, lang: Lang = None) -> MatchList:
-    p = vacancies.profile_matches_for_coach(hub, db, who, profile_id)
+    p = vacancies.profile_for_coach(hub, db, who, profile_id)
     return profiles.vacancy_matches(hub, db, p, limit, offset, lang_of(who, lang))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -222,6 +222,3 @@ class Accounts:
         audit(db, user, "reset_password", "user", user.id)
         return user
 
-
-def last_login_attempts(db: Session, key: str, since: datetime) -> int:
-    return int(db.exec(select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at >= since)).one())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import Session, col, select, update
 
 from api import models as t
@@ -198,6 +196,3 @@ def career_moves(hub: Hub, db: Session, p: t.Profile, k: int, sectors: tuple[str
             training=training(hub, mv.training, lang) if mv.training else None))
     return out
 
-
-def available_today(p: t.Profile) -> bool:
-    return p.available_from is None or p.available_from <= date.today()

@@ -279,7 +279,8 @@ def profile_by_ref(db: Session, ref: str) -> t.Profile | None:
     return db.exec(select(t.Profile).where(t.Profile.ref == ref)).first()
 
 
-def profile_matches_for_coach(hub: Hub, db: Session, who: Principal, pid: int) -> t.Profile:
+def profile_for_coach(hub: Hub, db: Session, who: Principal, pid: int) -> t.Profile:
+    """A talent-pool member's profile for a coach; the view is written to the audit log."""
     p = db.get(t.Profile, pid)
     if p is None or not visible_to(who, p):
         raise NotFound("no such candidate in the talent pool")

@@ -164,7 +164,7 @@ def _candidate(request: Request, hub: Hub, db: Session, who: Principal, lang: st
                status: int = 200, errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
                notice: str | None = None) -> HTMLResponse:
     try:
-        p = vacancies.profile_matches_for_coach(hub, db, who, profile_id)
+        p = vacancies.profile_for_coach(hub, db, who, profile_id)
     except NotFound:
         return render(request, "error.html", who, lang, status=404, title_key="not_found")
     return render(request, "coach/candidate.html", who, lang, status=status,
@@ -186,7 +186,7 @@ async def propose_for_candidate(request: Request, hub: HubDep, db: SessionDep, l
         return _candidate(request, hub, db, who, lang, profile_id, 422,
                           {"vacancy_id": gettext(lang, "Kies een vacature.")}, data)
     try:
-        p = vacancies.profile_matches_for_coach(hub, db, who, profile_id)
+        p = vacancies.profile_for_coach(hub, db, who, profile_id)
         pipeline.propose(db, who, IntroductionCreate(vacancy_id=vid, candidate_ref=p.ref))
     except ServiceError as exc:
         db.rollback()

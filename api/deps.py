@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request, Response
 from sqlmodel import Session
 
 from api.models import Role
@@ -19,6 +19,13 @@ from api.settings import Settings
 SESSION_COOKIE = "tom_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def set_session_cookie(response: Response, request: Request, settings: Settings, token: str) -> None:
+    """The login cookie: HttpOnly, SameSite=Lax, Secure over https (or as TOM_COOKIE_SECURE says)."""
+    secure = settings.cookie_secure if settings.cookie_secure is not None else request.url.scheme == "https"
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/",
+                        max_age=settings.session_hours * 3600)
 
 
 def get_hub(request: Request) -> Hub:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 from sqlmodel import col, delete, select
 
-from api.deps import SESSION_COOKIE, CurrentUser, HubDep, Id, MaybeUser, SessionDep
+from api.deps import SESSION_COOKIE, CurrentUser, HubDep, Id, MaybeUser, SessionDep, set_session_cookie
 from api.models import (
     ApiToken,
     Login,
@@ -52,9 +52,7 @@ def login(hub: HubDep, db: SessionDep, body: Login, request: Request, response: 
     audit(db, user, "login", "user", user.id)
     db.commit()
     db.refresh(user)
-    secure = hub.settings.cookie_secure if hub.settings.cookie_secure is not None else request.url.scheme == "https"
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/",
-                        max_age=hub.settings.session_hours * 3600)
+    set_session_cookie(response, request, hub.settings, token)
     return LoginResult(user=user_public(user), csrf_token=csrf)
 
 

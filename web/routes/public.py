@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.deps import SESSION_COOKIE, HubDep, SessionDep, SuggestLimit
+from api.deps import SESSION_COOKIE, HubDep, SessionDep, SuggestLimit, set_session_cookie
 from api.models import Role, UserCreate
 from api.services import vacancies
 from api.services.errors import ServiceError
@@ -83,9 +83,7 @@ async def login(request: Request, hub: HubDep, db: SessionDep, who: PageUser, la
     token, _ = hub.accounts.start_session(db, user)
     db.commit()
     resp = RedirectResponse(nxt or HOME.get(user.role, "/"), status_code=303)
-    secure = hub.settings.cookie_secure if hub.settings.cookie_secure is not None else request.url.scheme == "https"
-    resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/",
-                    max_age=hub.settings.session_hours * 3600)
+    set_session_cookie(resp, request, hub.settings, token)
     return resp
 
 
@@ -145,8 +143,7 @@ async def register(request: Request, hub: HubDep, db: SessionDep, who: PageUser,
             if exc.status == 409 else exc.message
         return again(exc.status)
     resp = RedirectResponse("/werkgever" if employer else "/profiel/stap/1", status_code=303)
-    resp.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-                    secure=request.url.scheme == "https", max_age=hub.settings.session_hours * 3600)
+    set_session_cookie(resp, request, hub.settings, token)
     return resp
 
 

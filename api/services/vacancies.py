@@ -106,16 +106,7 @@ def create(hub: Hub, db: Session, who: Principal, data: t.VacancyIn, identifier:
     reqs = _fill(hub, db, v, data)
     db.add(v)
     db.flush()
-    assert v.id is not None
-    for r in reqs:
-        r.vacancy_id = v.id
-        r.evidence = (evidence or {}).get(r.concept_id)
-        db.add(r)
-    record_change(db, "vacancy", v.id)
-    audit(db, who, "create", "vacancy", v.id)
-    db.commit()
-    db.refresh(v)
-    return v
+    return _finish(db, who, v, reqs, evidence, "create")
 
 
 def replace(hub: Hub, db: Session, who: Principal, v: t.Vacancy, data: t.VacancyIn, version: int | None,
@@ -130,12 +121,19 @@ def replace(hub: Hub, db: Session, who: Principal, v: t.Vacancy, data: t.Vacancy
     for old in requirements(db, v.id):
         db.delete(old)
     db.flush()
+    return _finish(db, who, v, reqs, evidence, "update")
+
+
+def _finish(db: Session, who: Principal, v: t.Vacancy, reqs: list[t.VacancySkill],
+            evidence: dict[str, str] | None, action: str) -> t.Vacancy:
+    """Store the requirements (with their evidence), feed the change to the indexes, log, commit."""
+    assert v.id is not None
     for r in reqs:
-        r.vacancy_id = v.id or 0
+        r.vacancy_id = v.id
         r.evidence = (evidence or {}).get(r.concept_id)
         db.add(r)
     record_change(db, "vacancy", v.id)
-    audit(db, who, "update", "vacancy", v.id)
+    audit(db, who, action, "vacancy", v.id)
     db.commit()
     db.refresh(v)
     return v

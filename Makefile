@@ -7,7 +7,7 @@ export TOM_HOME ?= $(CURDIR)/var
 
 BROWSER_STAMP := node_modules/.installed-stamp
 
-.PHONY: install browser-deps run test lint bench clean
+.PHONY: install browser-deps run test audit bench clean
 
 # torch comes first and pinned: this version's CPU build lies on the machines' disk, and
 # sentence-transformers would otherwise pull a multi-GB CUDA build.
@@ -39,7 +39,12 @@ browser-deps: $(BROWSER_STAMP)
 test: install $(BROWSER_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/python scripts/audit.py
 	$(BIN)/pytest
+
+# Known vulnerabilities in the installed packages (pip-audit); also part of `make test`.
+audit: install
+	$(BIN)/python scripts/audit.py
 
 bench: install
 	$(BIN)/python benchmarks/quality.py

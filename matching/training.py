@@ -50,6 +50,8 @@ class Catalogue:
     modules: list[Module]
     space: SkillSpace
     _covers: dict[str, set[str]] = field(default_factory=dict)  # module id -> skill ids it covers
+    _by_skill: dict[str, list[int]] | None = None  # skill id -> positions of the modules covering it
+    _plans: dict[tuple[frozenset[str], tuple[str, ...], str | None], TrainingPlan] = field(default_factory=dict)
 
     def covers(self, module: Module) -> set[str]:
         got = self._covers.get(module.id)
@@ -66,16 +68,35 @@ class Catalogue:
             self._covers[module.id] = got
         return got
 
+    def _modules_covering(self, need: set[str]) -> list[Module]:
+        if self._by_skill is None:
+            by_skill: dict[str, list[int]] = {}
+            for i, m in enumerate(self.modules):
+                for s in self.covers(m):
+                    by_skill.setdefault(s, []).append(i)
+            self._by_skill = by_skill
+        hit = sorted({i for s in need for i in self._by_skill.get(s, ())})
+        return [self.modules[i] for i in hit]
+
     def plan(self, missing: list[str] | set[str], prefer_sectors: tuple[str, ...] = (),
              sector: str | None = None) -> TrainingPlan:
         """Modules with the fewest total hours that teach every coverable skill in ``missing``.
 
         Ties on hours go to modules of ``prefer_sectors`` (the sector someone moves into). With
         ``sector`` (the job's), only that sector's and transversal modules count: a 40-hour care
-        course is no way for an electrician to learn teamwork.
+        course is no way for an electrician to learn teamwork. Plans are remembered per question
+        (many vacancies leave the same gap); the returned plan is shared, so do not change it.
         """
-        need = set(missing)
-        cands = [m for m in self.modules if self.covers(m) & need and self._fits(m, sector)]
+        key = (frozenset(missing), tuple(prefer_sectors), sector)
+        got = self._plans.get(key)
+        if got is None:
+            if len(self._plans) >= 20_000:
+                self._plans.clear()
+            got = self._plans[key] = self._plan(key[0], prefer_sectors, sector)
+        return got
+
+    def _plan(self, need: frozenset[str], prefer_sectors: tuple[str, ...], sector: str | None) -> TrainingPlan:
+        cands = [m for m in self._modules_covering(set(need)) if self._fits(m, sector)]
         coverable = set().union(*(self.covers(m) & need for m in cands)) if cands else set()
         uncovered = sorted(need - coverable)
 

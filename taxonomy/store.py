@@ -168,6 +168,10 @@ class TaxonomyStore:
         """Read ESCO packages and merge them into the stored ESCO layer in one step."""
         pkg = read_packages(paths, progress)  # raises before anything changes
         with self._lock():
+            # Under the lock no other import writes: a temp file here was left by one that was killed.
+            for stale in self.esco_path.parent.glob(f".{self.esco_path.name}.*"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
             old = self.esco_layer()
             new = apply_package(old, pkg)
             before, after = old.counts(), new.counts()

@@ -203,3 +203,35 @@ def test_two_coaches_moving_one_introduction_at_once_lose_no_update(client: Test
     assert codes == [200, 409]
     final = client.get(f"/api/v1/introductions/{iid}", headers=coaches[0]).json()
     assert final["status"] in ("introduced", "withdrawn") and len(final["events"]) == 3
+
+
+def test_a_job_seeker_editing_while_a_coach_reads_loses_nothing(client: TestClient, hub: Hub) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    me = jobseeker(client, **cook_profile(hub))
+    client.put("/api/v1/me/consents", json={"talent_pool": True, "employer_visibility": False}, headers=me)
+    start = client.get("/api/v1/me/profile", headers=me).json()
+    coach = staff(client, hub, Role.coach, "coach@example.org")
+    extra = [c.id for c in hub.taxonomy.taxonomy.concepts.values() if c.kind == "skill" and c.builtin
+             and c.id not in {s["concept_id"] for s in start["skills"]}][:25]
+
+    def edit() -> list[int]:
+        return [client.put("/api/v1/me/profile/skills", json={"concept_id": cid, "level": 2}, headers=me).status_code
+                for cid in extra]
+
+    def read() -> list[tuple[int, int]]:
+        seen = []
+        for _ in range(40):
+            r = client.get(f"/api/v1/profiles/{start['id']}", headers=coach)
+            assert r.status_code == 200, r.text
+            seen.append((r.json()["version"], len(r.json()["skills"])))
+        return seen
+
+    with ThreadPoolExecutor(2) as pool:
+        edits, reads = pool.submit(edit), pool.submit(read)
+        assert edits.result() == [200] * len(extra)
+        seen = reads.result()
+    assert [n for _, n in seen] == sorted(n for _, n in seen)  # the coach never sees a skill vanish
+    final = client.get(f"/api/v1/profiles/{start['id']}", headers=coach).json()
+    assert final["version"] == start["version"] + len(extra)
+    assert {s["concept_id"] for s in final["skills"]} == {s["concept_id"] for s in start["skills"]} | set(extra)

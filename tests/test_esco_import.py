@@ -580,6 +580,14 @@ def test_interrupted_write_leaves_the_previous_layer(store: TaxonomyStore, packa
     assert sorted(p.name for p in store.esco_path.parent.iterdir()) == ["esco.json.gz"]  # no temp files left
 
 
+def test_a_temp_file_left_by_a_killed_import_is_cleared(store: TaxonomyStore, packages: dict[str, Path]) -> None:
+    store.import_esco([packages["en"]])
+    stale = store.esco_path.parent / f".{store.esco_path.name}.k1ll3d"
+    stale.write_bytes(b"half a file")
+    store.import_esco([packages["nl"]])
+    assert sorted(p.name for p in store.esco_path.parent.iterdir()) == ["esco.json.gz"]
+
+
 def test_reimport_of_updated_labels_is_stored(store: TaxonomyStore, packages: dict[str, Path]) -> None:
     """A newer release of the same files (same names, changed labels) must not be taken for 'no change'."""
     store.import_esco([packages["en"], packages["nl"]])

@@ -2,28 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from api import models as t
 from api.services.hub import Hub
 from matching.scoring import MatchResult
 from matching.training import TrainingPlan
 
-
-def ref(hub: Hub, concept_id: str, lang: str) -> t.ConceptRef:
-    return t.ConceptRef(id=concept_id, label=hub.label(concept_id, lang) or concept_id)
+Ref = Callable[[str], t.ConceptRef]
 
 
-def explanation(hub: Hub, r: MatchResult, lang: str) -> t.Explanation:
+def refs(hub: Hub, lang: str) -> Ref:
+    """A function concept id -> ConceptRef in ``lang``.
+
+    A page of matches names hundreds of concepts, most of them many times: the taxonomy is looked
+    up once and each concept's ref is made once (they are only read, then serialised).
+    """
+    concepts = hub.taxonomy.taxonomy.concepts
+    made: dict[str, t.ConceptRef] = {}
+
+    def ref(concept_id: str) -> t.ConceptRef:
+        got = made.get(concept_id)
+        if got is None:
+            c = concepts.get(concept_id)
+            got = made[concept_id] = t.ConceptRef(id=concept_id, label=(c.label(lang) if c else None) or concept_id)
+        return got
+
+    return ref
+
+
+def explanation(hub: Hub, r: MatchResult, lang: str, ref: Ref | None = None) -> t.Explanation:
+    ref = ref or refs(hub, lang)
     return t.Explanation(
         score=round(r.score, 1), requirements=round(r.requirements, 3), usage=round(r.usage, 3),
         family=round(r.family, 3), points={k: round(v, 2) for k, v in r.points.items()},
-        matched=[t.MatchedSkill(skill=ref(hub, m.skill_id, lang), essential=m.essential, credit=round(m.credit, 3),
-                                how=m.how, via=ref(hub, m.via, lang) if m.via else None, points=round(m.points, 2))
+        matched=[t.MatchedSkill(skill=ref(m.skill_id), essential=m.essential, credit=round(m.credit, 3),
+                                how=m.how, via=ref(m.via) if m.via else None, points=round(m.points, 2))
                  for m in r.matched],
-        missing_essential=[ref(hub, s, lang) for s in r.missing_essential],
-        missing_optional=[ref(hub, s, lang) for s in r.missing_optional])
+        missing_essential=[ref(s) for s in r.missing_essential],
+        missing_optional=[ref(s) for s in r.missing_optional])
 
 
-def training(hub: Hub, plan: TrainingPlan, lang: str) -> t.TrainingPublic:
+def training(hub: Hub, plan: TrainingPlan, lang: str, ref: Ref | None = None) -> t.TrainingPublic:
+    ref = ref or refs(hub, lang)
     teaches: dict[str, list[str]] = {}
     for skill, mod in plan.covered.items():
         teaches.setdefault(mod, []).append(skill)
@@ -31,6 +52,6 @@ def training(hub: Hub, plan: TrainingPlan, lang: str) -> t.TrainingPublic:
         modules=[t.TrainingModulePublic(id=m.id, name=m.name_en if lang == "en" and m.name_en else m.name,
                                         hours=m.hours, weeks=m.weeks, level=m.level, format=m.format,
                                         certificate=m.certificate,
-                                        teaches=[ref(hub, s, lang) for s in teaches.get(m.id, [])])
+                                        teaches=[ref(s) for s in teaches.get(m.id, [])])
                  for m in plan.modules],
-        hours=plan.hours, uncovered=[ref(hub, s, lang) for s in plan.uncovered])
+        hours=plan.hours, uncovered=[ref(s) for s in plan.uncovered])

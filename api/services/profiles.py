@@ -9,7 +9,7 @@ from api.models import utcnow
 from api.services.accounts import TERMS_VERSION, Principal
 from api.services.audit import audit
 from api.services.errors import BadInput, Conflict, NotFound
-from api.services.explain import explanation, training
+from api.services.explain import explanation, refs, training
 from api.services.hub import Hub
 from api.services.indexes import match_profile, record_change, sectors_of
 from matching.model import Location
@@ -170,6 +170,7 @@ def vacancy_matches(hub: Hub, db: Session, p: t.Profile, k: int, offset: int, la
         col(t.Organisation.id).in_({v.organisation_id for v in rows.values()}))).all()}
     items = []
     prefer = tuple(sectors_of(p.sectors))
+    ref = refs(hub, lang)
     for r in page:
         v = rows.get(int(r.vacancy_id))
         if v is None:
@@ -181,7 +182,7 @@ def vacancy_matches(hub: Hub, db: Session, p: t.Profile, k: int, offset: int, la
         items.append(t.VacancyMatch(
             vacancy=t.VacancySummary(id=v.id or 0, title=v.title, organisation=orgs.get(v.organisation_id, ""),
                                      place=v.place, sector=v.sector, distance_km=dist),
-            explanation=explanation(hub, r, lang), training=training(hub, plan, lang) if plan else None))
+            explanation=explanation(hub, r, lang, ref), training=training(hub, plan, lang, ref) if plan else None))
     return t.MatchList(items=items, excluded=dict(res.excluded))
 
 

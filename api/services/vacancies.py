@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from sqlmodel import Session, col, func, select, update
@@ -11,7 +12,7 @@ from api.models import Role, utcnow
 from api.services.accounts import Principal
 from api.services.audit import audit
 from api.services.errors import BadInput, Conflict, Forbidden, NotFound
-from api.services.explain import explanation
+from api.services.explain import explanation, refs
 from api.services.geo import normalise_postcode
 from api.services.hub import Hub
 from api.services.indexes import is_listed, match_vacancy, record_change, sectors_of
@@ -178,26 +179,40 @@ def listing(db: Session, *, sector: str | None, q: str | None, organisation_id: 
 def candidate(hub: Hub, db: Session, p: t.Profile, who: Principal, lang: str,
               origin: t.Vacancy | None = None) -> t.CandidatePublic:
     """A talent-pool member as ``who`` may see them: coaches get name and id, employers neither."""
-    from api.services.profiles import skills_of
+    return candidates(hub, db, [p], who, lang, origin)[0]
+
+
+def candidates(hub: Hub, db: Session, people: list[t.Profile], who: Principal, lang: str,
+               origin: t.Vacancy | None = None) -> list[t.CandidatePublic]:
+    """:func:`candidate` for a page of people, with two queries for all of them (names, skills)."""
+    from matching.model import Location
 
     coach = who.role in (Role.coach, Role.admin)
-    user = db.get(t.User, p.user_id) if coach else None
-    region = p.place
-    if region:
-        pl = hub.gazetteer.by_name.get(region.casefold())
-        region = pl.municipality if pl and pl.municipality and not coach else region
-    dist = None
-    if origin is not None and origin.lat is not None and p.lat is not None:
-        from matching.model import Location
-
-        dist = round(distance_km(Location(p.lat, p.lon or 0.0), Location(origin.lat, origin.lon or 0.0)), 1)
-    return t.CandidatePublic(
-        candidate_ref=p.ref, profile_id=p.id if coach else None, name=user.name if user else None, region=region,
-        distance_km=dist, available_from=p.available_from, hours_min=p.hours_min, hours_max=p.hours_max,
-        sectors=sectors_of(p.sectors),
-        skills=[t.SkillLevel(skill=t.ConceptRef(id=s.concept_id, label=hub.label(s.concept_id, lang) or ""),
-                             level=s.level, last_used=s.last_used) for s in skills_of(db, p.id)],
-        updated_at=p.updated_at.date())
+    ids = [p.id for p in people]
+    names = ({u.id: u.name for u in db.exec(select(t.User).where(
+        col(t.User.id).in_({p.user_id for p in people}))).all()} if coach else {})
+    skills: dict[int, list[t.ProfileSkill]] = {}
+    for s in db.exec(select(t.ProfileSkill).where(col(t.ProfileSkill.profile_id).in_(ids))
+                     .order_by(col(t.ProfileSkill.id))).all():
+        skills.setdefault(s.profile_id, []).append(s)
+    ref = refs(hub, lang)
+    out = []
+    for p in people:
+        region = p.place
+        if region:
+            pl = hub.gazetteer.by_name.get(region.casefold())
+            region = pl.municipality if pl and pl.municipality and not coach else region
+        dist = None
+        if origin is not None and origin.lat is not None and p.lat is not None:
+            dist = round(distance_km(Location(p.lat, p.lon or 0.0), Location(origin.lat, origin.lon or 0.0)), 1)
+        out.append(t.CandidatePublic(
+            candidate_ref=p.ref, profile_id=p.id if coach else None, name=names.get(p.user_id), region=region,
+            distance_km=dist, available_from=p.available_from, hours_min=p.hours_min, hours_max=p.hours_max,
+            sectors=sectors_of(p.sectors),
+            skills=[t.SkillLevel(skill=ref(s.concept_id), level=s.level, last_used=s.last_used)
+                    for s in skills.get(p.id or 0, [])],
+            updated_at=p.updated_at.date()))
+    return out
 
 
 def visible_to(who: Principal, p: t.Profile) -> bool:
@@ -213,7 +228,7 @@ def candidates_for(hub: Hub, db: Session, who: Principal, v: t.Vacancy, k: int, 
     idx = hub.indexes.ensure(db)
     mv = match_vacancy(v, requirements(db, v.id))
     res = idx.talent.rank(mv, k=4 * (offset + k) + 50)
-    out: list[t.CandidateMatch] = []
+    picked = []
     skipped = 0
     ids = [int(r.profile_id) for r in res.results]
     rows = {p.id: p for p in db.exec(select(t.Profile).where(col(t.Profile.id).in_(ids))).all()}
@@ -224,10 +239,13 @@ def candidates_for(hub: Hub, db: Session, who: Principal, v: t.Vacancy, k: int, 
         if skipped < offset:
             skipped += 1
             continue
-        out.append(t.CandidateMatch(candidate=candidate(hub, db, p, who, lang, v),
-                                    explanation=explanation(hub, r, lang)))
-        if len(out) >= k:
+        picked.append((p, r))
+        if len(picked) >= k:
             break
+    ref = refs(hub, lang)
+    people = candidates(hub, db, [p for p, _ in picked], who, lang, v)
+    out = [t.CandidateMatch(candidate=c, explanation=explanation(hub, r, lang, ref))
+           for c, (_, r) in zip(people, picked, strict=True)]
     if who.role in (Role.coach, Role.admin):
         audit(db, who, "view", "talent_pool", v.id)
         db.commit()
@@ -254,8 +272,11 @@ def talent_pool(hub: Hub, db: Session, who: Principal, *, sector: str | None, pl
         cid = hub.concept(s, "skill").id
         stmt = stmt.where(col(t.Profile.id).in_(select(t.ProfileSkill.profile_id)
                                                 .where(t.ProfileSkill.concept_id == cid)))
-    rows = list(db.exec(stmt.order_by(col(t.Profile.updated_at).desc(), col(t.Profile.id))).all())
-    if place:
+    stmt = stmt.order_by(col(t.Profile.updated_at).desc(), col(t.Profile.id))
+    if not place:
+        total = int(db.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one())
+        page = list(db.exec(stmt.offset(offset).limit(limit)).all())
+    else:
         is_pc = place[:4].isdigit()
         centre = hub.gazetteer.locate(db, place if is_pc else None, None if is_pc else place)
         if centre is None:
@@ -263,14 +284,18 @@ def talent_pool(hub: Hub, db: Session, who: Principal, *, sector: str | None, pl
         from matching.model import Location
 
         radius = max_km or 10.0
-        rows = [p for p in rows if p.lat is not None and p.lon is not None
+        # A box around the circle in SQL (indexable, small), the exact distance here.
+        dlat, dlon = radius / 110.0, radius / (110.0 * max(0.1, math.cos(math.radians(centre.lat))))
+        stmt = stmt.where(col(t.Profile.lat).between(centre.lat - dlat, centre.lat + dlat),
+                          col(t.Profile.lon).between(centre.lon - dlon, centre.lon + dlon))
+        rows = [p for p in db.exec(stmt).all() if p.lat is not None and p.lon is not None
                 and distance_km(Location(p.lat, p.lon), Location(centre.lat, centre.lon)) <= radius]
-    total = len(rows)
-    page = rows[offset:offset + limit]
+        total = len(rows)
+        page = rows[offset:offset + limit]
     if who.role in (Role.coach, Role.admin):
         audit(db, who, "view", "talent_pool", None)
         db.commit()
-    return [candidate(hub, db, p, who, lang) for p in page], total
+    return candidates(hub, db, page, who, lang), total
 
 
 def profile_by_ref(db: Session, ref: str) -> t.Profile | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matching.model import Profile, ProfileSkill
 from matching.space import SkillSpace
@@ -68,6 +70,25 @@ def test_greedy_path_for_many_candidates_still_covers_everything(space: SkillSpa
     assert set(plan.covered) == {"a", "b", "c", "d", "e"}
     assert len(plan.modules) == 5
     assert plan.hours == 5 + 6 + 7 + 8 + 9  # the cheapest module per skill
+
+
+@given(st.lists(st.tuples(st.integers(1, 40), st.sets(st.sampled_from("abcde"), min_size=1),
+                          st.sampled_from([(), ("zorg",), ("transversaal",)])), min_size=1, max_size=20),
+       st.lists(st.sets(st.sampled_from(["a", "b", "c", "d", "e", "lassen", "mig-lassen"])), min_size=1, max_size=6),
+       st.sampled_from([None, "zorg", "horeca"]))
+def test_a_remembered_plan_is_the_plan_a_fresh_catalogue_makes(space: SkillSpace, mods: list[tuple[int, set[str],
+                                                               tuple[str, ...]]], gaps: list[set[str]],
+                                                               sector: str | None) -> None:
+    modules = [Module(f"m{i}", f"M{i}", h, tuple(sorted(sk)), sectors=sec) for i, (h, sk, sec) in enumerate(mods)]
+    shared = Catalogue(modules, space)
+    for gap in gaps + gaps:  # the second round comes from memory
+        got, fresh = shared.plan(gap, sector=sector), Catalogue(modules, space).plan(gap, sector=sector)
+        assert (got.modules, got.covered, got.uncovered, got.hours) == \
+            (fresh.modules, fresh.covered, fresh.uncovered, fresh.hours)
+        assert set(got.covered) | set(got.uncovered) == gap
+        fits = [m for m in modules if sector is None or not m.sectors or sector in m.sectors
+                or "transversaal" in m.sectors]
+        assert set(got.uncovered) == gap - {s for m in fits for s in shared.covers(m)}
 
 
 # --------------------------------------------------------------------- on the shipped data

@@ -24,11 +24,12 @@ class FakeOsv(BaseHTTPRequestHandler):
 
     vulnerable = "jinja2"
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    def do_POST(self) -> None:
         query = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         vulns = []
         if query["package"]["name"].lower() == self.vulnerable:
-            vulns = [{"id": "GHSA-test-0000-0000", "summary": "made up for this test", "modified": "2026-01-01T00:00:00Z",
+            vulns = [{"id": "GHSA-test-0000-0000", "summary": "made up for this test",
+                      "modified": "2026-01-01T00:00:00Z",
                       "affected": [{"package": {"name": "jinja2", "ecosystem": "PyPI"},
                                     "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"},
                                                                                 {"fixed": "999.0"}]}]}]}]

@@ -21,11 +21,15 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def cookie_secure(request: Request, settings: Settings) -> bool:
+    """Secure cookies over https, or as TOM_COOKIE_SECURE says (behind a proxy that ends TLS)."""
+    return settings.cookie_secure if settings.cookie_secure is not None else request.url.scheme == "https"
+
+
 def set_session_cookie(response: Response, request: Request, settings: Settings, token: str) -> None:
-    """The login cookie: HttpOnly, SameSite=Lax, Secure over https (or as TOM_COOKIE_SECURE says)."""
-    secure = settings.cookie_secure if settings.cookie_secure is not None else request.url.scheme == "https"
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/",
-                        max_age=settings.session_hours * 3600)
+    """The login cookie: HttpOnly, SameSite=Lax, Secure as :func:`cookie_secure` says."""
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=cookie_secure(request, settings),
+                        path="/", max_age=settings.session_hours * 3600)
 
 
 def get_hub(request: Request) -> Hub:

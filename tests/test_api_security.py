@@ -180,6 +180,21 @@ def test_cookie_is_secure_over_https(hub: Hub) -> None:
         assert "Secure" in r.headers["set-cookie"]
 
 
+def test_behind_a_tls_proxy_every_cookie_is_secure(hub: Hub) -> None:
+    """TOM_COOKIE_SECURE=true: the app sees plain http from its proxy, yet both cookies are Secure."""
+    from api.settings import Settings
+    from web.app import create_app
+
+    settings = Settings(TOM_HOME=hub.settings.home, DATABASE_URL=hub.settings.db_url,  # type: ignore[call-arg]
+                        TOM_COOKIE_SECURE=True)
+    with TestClient(create_app(hub=Hub(settings, matching=hub.matching))) as c:
+        page = c.get("/login")  # the CSRF cookie for the login form
+        assert "tom_csrf" in page.headers["set-cookie"] and "Secure" in page.headers["set-cookie"]
+        jobseeker(c)
+        r = c.post("/api/v1/auth/login", json={"email": "amira@example.org", "password": PASSWORD})
+        assert "Secure" in r.headers["set-cookie"]
+
+
 def test_sessions_expire(client: TestClient, hub: Hub) -> None:
     jobseeker(client)
     client.post("/api/v1/auth/login", json={"email": "amira@example.org", "password": PASSWORD})

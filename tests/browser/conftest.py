@@ -11,6 +11,7 @@ import functools
 import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -133,5 +134,8 @@ def login(page: Any, live: Live, email: str, password: str = DEMO_PASSWORD) -> N
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """A full-page screenshot: into docs/screenshots with TOM_SCREENSHOTS=1 (to refresh the docs), else
+    into a temp folder, so that a test run does not rewrite the committed pictures."""
+    folder = SHOTS if os.environ.get("TOM_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "tom-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

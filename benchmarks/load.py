@@ -14,7 +14,7 @@ It prints one line per database: requests per second, latency percentiles (wrk's
 errors (socket errors plus any answer that is not 2xx). Nothing is tuned for the run: the server is
 started as an operator starts it, access log included.
 
-    python benchmarks/load.py [--db sqlite,postgresql] [--duration 30] [--connections 8] [--workers 2]
+    python benchmarks/load.py [--db sqlite,postgresql] [--duration 30] [--connections 4] [--workers 2]
 
 PostgreSQL: set TOM_BENCH_POSTGRES_URL to an empty database, or let the script start a throw-away
 cluster with scripts/pg-test-cluster (Debian's postgresql package, as in CI; fsync is off there, which
@@ -137,7 +137,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", default="sqlite,postgresql")
     ap.add_argument("--duration", type=int, default=30)
-    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--connections", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--vacancies", type=int, default=10_000, help="generated vacancies besides the demo's 150")
     args = ap.parse_args()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from taxonomy.model import Concept, Taxonomy
 from taxonomy.normaliser import ConceptIndex, calibrate
@@ -168,3 +170,18 @@ def test_embeddings_find_what_words_cannot(tiny: ConceptIndex) -> None:
         return next((m.score for m in idx.suggest("fixing automobiles", top=3) if m.concept_id == "s:cars"), 0.0)
 
     assert score_of(semantic) > score_of(lexical)
+
+
+@given(st.integers(1, 40), st.integers(1, 30), st.floats(0.05, 0.9), st.integers(0, 2**32 - 1))
+def test_sparse_scores_equal_the_dense_product(n_docs: int, n_terms: int, density: float, seed: int) -> None:
+    """_dot gathers only the touched postings; it must equal weights · T[cols] computed densely."""
+    import scipy.sparse as sp
+
+    from taxonomy.normaliser import _dot
+
+    rng = np.random.default_rng(seed)
+    T = sp.random(n_terms, n_docs, density=density, format="csr", random_state=rng, dtype=np.float32)
+    cols = np.sort(rng.choice(n_terms, size=rng.integers(0, n_terms + 1), replace=False))
+    weights = rng.random(len(cols)).astype(np.float32)
+    expected = weights @ T.toarray()[cols] if len(cols) else np.zeros(n_docs)
+    assert np.allclose(_dot(T, cols, weights, n_docs), expected, atol=1e-5)

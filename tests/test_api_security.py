@@ -188,7 +188,8 @@ def test_behind_a_tls_proxy_every_cookie_is_secure(hub: Hub) -> None:
     settings = Settings(TOM_HOME=hub.settings.home, DATABASE_URL=hub.settings.db_url,  # type: ignore[call-arg]
                         TOM_COOKIE_SECURE=True)
     with TestClient(create_app(hub=Hub(settings, matching=hub.matching))) as c:
-        page = c.get("/login")  # the CSRF cookie for the login form
+        page = c.get("/inloggen")  # the login form, with its double-submit CSRF cookie
+        assert page.status_code == 200
         assert "tom_csrf" in page.headers["set-cookie"] and "Secure" in page.headers["set-cookie"]
         jobseeker(c)
         r = c.post("/api/v1/auth/login", json={"email": "amira@example.org", "password": PASSWORD})

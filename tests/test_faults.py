@@ -1,8 +1,10 @@
-"""Crashes: kill -9 an import half-way, run it again, and the data is whole — no duplicates, nothing lost."""
+"""Crashes: kill -9 of an import or of the server mid-way; afterwards the data is whole — nothing
+acknowledged is lost, nothing is half-written, and a rerun or restart carries on."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +21,10 @@ from api.models import Vacancy, VacancySkill
 from api.services.hub import Hub
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from import_speed import generate  # noqa: E402
+from liveserver import Server, tom, tom_env  # noqa: E402
 
 
 def _count(hub: Hub) -> int:
@@ -27,13 +33,10 @@ def _count(hub: Hub) -> int:
 
 
 def test_an_import_killed_half_way_completes_on_the_next_run(hub: Hub, tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from import_speed import generate
-
     feed = tmp_path / "feed.jsonl"
     n = 4000
     generate(n, "structured", feed)
-    env = {**os.environ, "TOM_HOME": str(hub.settings.home), "DATABASE_URL": hub.settings.db_url}
+    env = tom_env(hub.settings.home, hub.settings.db_url)
     cmd = [sys.executable, "-m", "api.cli", "vacancies", "import", str(feed), "--workers", "1", "-q"]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
@@ -62,9 +65,6 @@ def test_the_server_killed_during_writes_keeps_every_acknowledged_write(hub: Hub
     import threading
 
     import httpx
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from liveserver import Server, tom_env
 
     skills = sorted(c.id for c in hub.taxonomy.taxonomy.concepts.values() if c.kind == "skill" and c.builtin)
     req = [{"concept_id": sid} for sid in skills[:3]]
@@ -161,23 +161,25 @@ def _all_pages(http: Any, path: str, headers: dict[str, str], **params: Any) -> 
             return items
 
 
-def test_an_esco_import_killed_half_way_leaves_the_taxonomy_as_it_was(tom_home: Path, esco_dir: Path) -> None:
+def test_an_esco_import_killed_while_it_stores_leaves_a_whole_taxonomy(tom_home: Path, esco_dir: Path) -> None:
+    """The real ESCO v1.1.1 en + nl import is killed the moment it starts writing its layer (or, if that
+    moment is missed, while it builds the search caches): the taxonomy is then the old one or the new
+    one — never a broken one — and it answers."""
     env = {**os.environ, "TOM_HOME": str(tom_home)}
-
-    def tom(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, cwd=ROOT, capture_output=True,
-                              text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    before = tom("taxonomy", "status")
+    before = tom(env, "taxonomy", "status")
+    layer = tom_home / "taxonomy" / "esco.json.gz"
     proc = subprocess.Popen([sys.executable, "-m", "api.cli", "taxonomy", "import-esco", "-q",
                              str(esco_dir / "v1.1.1"), str(esco_dir / "v1.1.1-nl")],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    time.sleep(4)  # well into reading the CSV files (the whole import takes about a minute)
+    deadline = time.monotonic() + 300
+    while not (layer.exists() or any(layer.parent.glob(f".{layer.name}.*"))) and time.monotonic() < deadline:
+        assert proc.poll() is None, "the import ended before it wrote anything"
+        time.sleep(0.005)
     assert proc.poll() is None, "the import ended before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert tom("taxonomy", "status") == before
-    assert tom("taxonomy", "suggest", "lassen", "--top", "1").split()[:2] == ["1.00", "lassen"]
+    after = tom(env, "taxonomy", "status")
+    skills = int(re.search(r"skill: (\d+)", after).group(1))  # type: ignore[union-attr]
+    assert after == before or skills > 13_000, after
+    assert tom(env, "taxonomy", "suggest", "lassen", "--top", "1").split()[:2] == ["1.00", "lassen"]

@@ -21,7 +21,7 @@ EXCLUDE = r"/auth/(login|logout|tokens|register|password-reset.*)|/me/erase"
 
 
 @pytest.mark.parametrize("email", ["sanne.devries@example.org", "daan.verhoeven@example.org"])
-def test_schemathesis_finds_nothing(live: Live, email: str) -> None:  # noqa: F811
+def test_schemathesis_finds_nothing(live: Live, email: str, tmp_path: Path) -> None:  # noqa: F811
     exe = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     r = httpx.post(f"{live.url}/api/v1/auth/tokens", json={"email": email, "password": "demo-wachtwoord"})
     assert r.status_code == 201
@@ -29,5 +29,5 @@ def test_schemathesis_finds_nothing(live: Live, email: str) -> None:  # noqa: F8
                           "not_a_server_error,response_schema_conformance", "-H",
                           f"Authorization: Bearer {r.json()['token']}", "--max-examples", "10",
                           "--seed", "20261202", "--exclude-path-regex", EXCLUDE, "--no-color"],
-                         capture_output=True, text=True, timeout=600)
+                         capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its cache goes there
     assert run.returncode == 0, run.stdout[-4000:]

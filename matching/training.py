@@ -68,7 +68,7 @@ class Catalogue:
             self._covers[module.id] = got
         return got
 
-    def _modules_covering(self, need: set[str]) -> list[Module]:
+    def _modules_covering(self, need: frozenset[str]) -> list[Module]:
         if self._by_skill is None:
             by_skill: dict[str, list[int]] = {}
             for i, m in enumerate(self.modules):
@@ -96,7 +96,7 @@ class Catalogue:
         return got
 
     def _plan(self, need: frozenset[str], prefer_sectors: tuple[str, ...], sector: str | None) -> TrainingPlan:
-        cands = [m for m in self._modules_covering(set(need)) if self._fits(m, sector)]
+        cands = [m for m in self._modules_covering(need) if self._fits(m, sector)]
         coverable = set().union(*(self.covers(m) & need for m in cands)) if cands else set()
         uncovered = sorted(need - coverable)
 

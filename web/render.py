@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from api.deps import cookie_secure
+from api.deps import cookie_secure, get_hub
 from api.services.accounts import Principal
 from web.deps import CSRF_COOKIE, csrf_token
 from web.i18n import translations
@@ -57,5 +57,5 @@ def render(request: Request, template: str, who: Principal | None, lang: str, st
     resp = HTMLResponse(html, status_code=status)
     if getattr(request.state, "new_csrf", None):
         resp.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", path="/",
-                        secure=cookie_secure(request, request.app.state.hub.settings))
+                        secure=cookie_secure(request, get_hub(request).settings))
     return resp

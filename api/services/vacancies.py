@@ -16,6 +16,7 @@ from api.services.explain import explanation, refs
 from api.services.geo import normalise_postcode
 from api.services.hub import Hub
 from api.services.indexes import is_listed, match_vacancy, record_change, sectors_of
+from matching.model import Location
 from matching.scoring import distance_km
 
 
@@ -185,8 +186,8 @@ def candidate(hub: Hub, db: Session, p: t.Profile, who: Principal, lang: str,
 def candidates(hub: Hub, db: Session, people: list[t.Profile], who: Principal, lang: str,
                origin: t.Vacancy | None = None) -> list[t.CandidatePublic]:
     """:func:`candidate` for a page of people, with two queries for all of them (names, skills)."""
-    from matching.model import Location
-
+    if not people:
+        return []
     coach = who.role in (Role.coach, Role.admin)
     ids = [p.id for p in people]
     names = ({u.id: u.name for u in db.exec(select(t.User).where(
@@ -281,8 +282,6 @@ def talent_pool(hub: Hub, db: Session, who: Principal, *, sector: str | None, pl
         centre = hub.gazetteer.locate(db, place if is_pc else None, None if is_pc else place)
         if centre is None:
             raise BadInput(f"we cannot find the place or postcode {place!r}")
-        from matching.model import Location
-
         radius = max_km or 10.0
         # A box around the circle in SQL (indexable, small), the exact distance here.
         dlat, dlon = radius / 110.0, radius / (110.0 * max(0.1, math.cos(math.radians(centre.lat))))

@@ -510,12 +510,19 @@ def _dot(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.
     """Scores of all n documents for a sparse query: ``weights @ T[cols]``, shape (n,).
 
     ``T`` is the (terms × documents) transposed matrix, so each term's postings are one row;
-    picking only the query's rows costs O(postings touched), not O(terms × documents), and
-    scipy does the gather and the sum in C (3x faster on full ESCO than slicing row by row).
+    touching only the query's rows costs O(postings touched), not O(terms × documents).
+    A few rows (a query of words) are sliced one by one: scipy's fixed cost per call is larger
+    than that. Many rows (character n-grams) go through scipy, which gathers and sums in C
+    (3x faster on full ESCO).
     """
     if len(cols) == 0:
         return np.zeros(n, dtype=np.float32)
-    return np.asarray(np.asarray(weights, dtype=np.float32) @ T[cols], dtype=np.float32).ravel()
+    if len(cols) > 32:
+        return np.asarray(np.asarray(weights, dtype=np.float32) @ T[cols], dtype=np.float32).ravel()
+    starts, ends = T.indptr[cols], T.indptr[cols + 1]
+    idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+    val = np.concatenate([T.data[a:b] * w for a, b, w in zip(starts, ends, weights, strict=True)])
+    return np.bincount(idx, weights=val, minlength=n).astype(np.float32)
 
 
 def _pick(pref: dict[str, str], lang: str) -> str:

@@ -43,9 +43,11 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lowercase, strip diacritics, turn punctuation into spaces and squeeze whitespace."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    no_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_TOKEN.findall(no_marks))
+    low = text.casefold()
+    if not low.isascii():  # most text is plain ASCII: no marks to strip
+        decomposed = unicodedata.normalize("NFKD", low)
+        low = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_TOKEN.findall(low))
 
 
 def tokens(text: str) -> list[str]:
@@ -61,6 +63,7 @@ def stem_tokens(toks: Iterable[str], lang: str) -> list[str]:
     return list(_stemmer(lang).stemWords(list(toks)))
 
 
+@lru_cache(maxsize=65536)
 def phrase_key(text: str, lang: str) -> str:
     """Key under which two phrasings count as the same label.
 

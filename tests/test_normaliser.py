@@ -185,3 +185,16 @@ def test_sparse_scores_equal_the_dense_product(n_docs: int, n_terms: int, densit
     weights = rng.random(len(cols)).astype(np.float32)
     expected = weights @ T.toarray()[cols] if len(cols) else np.zeros(n_docs)
     assert np.allclose(_dot(T, cols, weights, n_docs), expected, atol=1e-5)
+
+
+@given(st.text(max_size=40))
+def test_fold_takes_the_ascii_shortcut_without_changing_its_answer(text: str) -> None:
+    """fold skips Unicode decomposition for ASCII text; the answer must be the one the full path gives."""
+    import re
+    import unicodedata
+
+    from taxonomy.text import fold
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    assert fold(text) == " ".join(re.findall(r"[0-9a-z]+", plain))

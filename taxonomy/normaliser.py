@@ -60,9 +60,12 @@ CHUNK_CACHE = 50_000  # sentences whose extraction results are remembered (then 
 BRIDGE = 0.7
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Match:
-    """One suggested concept. ``score`` is calibrated to 0–1; ``how`` says which channel found it."""
+    """One suggested concept. ``score`` is calibrated to 0–1; ``how`` says which channel found it.
+
+    Frozen: answers are remembered and handed to more than one caller.
+    """
 
     concept_id: str
     label: str
@@ -228,6 +231,8 @@ class ConceptIndex:
     def attach_encoder(self, encoder: Encoder, label_emb: np.ndarray | None = None) -> None:
         """Use ``encoder`` for the semantic channel; label embeddings are computed unless given."""
         self.encoder = encoder
+        for name in ("_suggest_cache", "_chunk_cache", "_window_cache"):  # answers change with the encoder
+            self.__dict__.pop(name, None)
         if label_emb is None:
             label_emb = np.asarray(encoder(self.label_text), dtype=np.float32)
         self.label_emb = label_emb
@@ -356,12 +361,23 @@ class ConceptIndex:
         return best
 
     def suggest(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.0) -> list[Match]:
-        """Best concepts for a short phrase, best first."""
+        """Best concepts for a short phrase, best first.
+
+        Answers are remembered (up to ``CHUNK_CACHE`` phrases): a feed repeats its job titles
+        thousands of times, and people type the same everyday phrases.
+        """
         if not fold(text):
             return []
-        ls = self.label_scores(text)
-        cs = self.concept_scores(ls)
-        return self._matches(cs, ls, top, lang, min_score)
+        cache: dict[tuple[str, int, str, float], list[Match]] = self.__dict__.setdefault("_suggest_cache", {})
+        key = (text, top, lang, min_score)
+        hit = cache.get(key)
+        if hit is None:
+            ls = self.label_scores(text)
+            hit = self._matches(self.concept_scores(ls), ls, top, lang, min_score)
+            if len(cache) >= CHUNK_CACHE:
+                cache.clear()
+            cache[key] = hit
+        return list(hit)
 
     def _matches(self, cs: np.ndarray, ls: np.ndarray, top: int, lang: str, min_score: float) -> list[Match]:
         k = min(top, len(cs))

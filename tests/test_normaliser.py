@@ -198,3 +198,29 @@ def test_fold_takes_the_ascii_shortcut_without_changing_its_answer(text: str) ->
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     assert fold(text) == " ".join(re.findall(r"[0-9a-z]+", plain))
+
+
+def test_a_remembered_answer_is_the_same_and_cannot_be_spoiled_by_a_caller(tiny: ConceptIndex) -> None:
+    first = tiny.suggest("bier tappen")
+    expected = [(m.concept_id, m.score) for m in first]
+    first.clear()  # a caller that changes its list must not change the next caller's answer
+    again = tiny.suggest("bier tappen")
+    assert [(m.concept_id, m.score) for m in again] == expected
+    assert again[0].concept_id == "s:tappen"
+    with pytest.raises(AttributeError):
+        again[0].score = 0.0  # type: ignore[misc]
+
+
+def test_attaching_an_encoder_forgets_remembered_answers() -> None:
+    tax = Taxonomy()
+    for c in [skill("s:cars", None, "repair cars"), skill("s:cook", None, "cook food")]:
+        tax.add(c)
+    idx = ConceptIndex.build(tax, "skill")
+    assert idx.suggest("fixing automobiles", top=1) == []  # no shared words, no shared n-grams
+
+    def toy_encoder(texts: list[str]) -> np.ndarray:  # "automobiles" and "cars" share a direction
+        return np.asarray([[1.0, 0.0] if ("car" in t or "auto" in t) else [0.0, 1.0] for t in texts],
+                          dtype=np.float32)
+
+    idx.attach_encoder(toy_encoder)
+    assert [m.concept_id for m in idx.suggest("fixing automobiles", top=1)] == ["s:cars"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import socket
+import sys
 import tempfile
 import threading
 import time
@@ -23,6 +23,9 @@ import httpx
 import pytest
 
 from api.services.hub import Hub
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from liveserver import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -42,12 +45,6 @@ class Live:
     hub: Hub
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     import uvicorn
@@ -64,7 +61,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     hub = Hub(settings)
     with Session(hub.engine) as db:
         demo.load(hub, db, settings.data_dir)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(hub=hub), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -26,6 +26,7 @@ labels agree. :func:`calibrate` maps it to a probability-like 0–1 confidence (
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -412,10 +413,10 @@ class ConceptIndex:
             for ci, score, li, span in self._chunk_offers(text[a:b], lang, top):
                 if ci not in best or score > best[ci][0]:
                     best[ci] = (score, li, span, a, b)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top]
+        ranked = heapq.nsmallest(top, best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        confs = calibrate(np.asarray([r[1][0] for r in ranked], dtype=np.float64)).tolist()
         out = []
-        for ci, (score, li, span, a, b) in ranked:
-            conf = float(calibrate(np.asarray([score]))[0])
+        for (ci, (score, li, span, a, b)), conf in zip(ranked, confs, strict=True):
             if conf < min_score:
                 continue
             if span is None:  # found by the whole chunk: the span is worked out only for what is shown

@@ -317,21 +317,23 @@ class ConceptIndex:
         if cv.nnz:
             w = np.log1p(cv.data) * self.char_idf[cv.indices]
             char = _dot(self.char_T, cv.indices, w / np.linalg.norm(w), n)
-        s = W_WORD * word + W_CHAR * char
         if len(self.languages) > 1:
             # Labels in another language: words arrive only through the bridge (already damped),
             # and shared n-grams are weaker evidence (cognates, false friends).
-            other = self._other_rows(qlang)
-            s[other] = np.maximum(BRIDGE * word[other], OTHER_LANG * char[other])
+            s = np.where(self._in_lang(qlang), W_WORD * word + W_CHAR * char,
+                         np.maximum(BRIDGE * word, OTHER_LANG * char))
+        else:
+            s = W_WORD * word + W_CHAR * char
         if self.encoder is not None and self.label_emb is not None:
             qe = np.asarray(self.encoder([text]), dtype=np.float32)[0]
             sem = np.clip(self.label_emb @ qe, 0.0, 1.0)
             s = 0.7 * s + 0.3 * sem
-        s = np.minimum(s, 0.99)
+        np.minimum(s, 0.99, out=s)
         for key in q.keys:
             for li in self.exact.get(key, ()):
                 s[li] = 1.0
-        return s * self.label_weight
+        s *= self.label_weight
+        return s
 
     def _label_range(self, ci: int) -> tuple[int, int]:
         """Label rows [lo, hi) of concept ``ci``."""
@@ -339,13 +341,14 @@ class ConceptIndex:
         hi = int(self.concept_start[ci + 1]) if ci + 1 < len(self.concept_start) else len(self.label_text)
         return lo, hi
 
-    def _other_rows(self, lang: str) -> np.ndarray:
-        """Label rows not in ``lang`` (cached per language)."""
-        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_other_cache", {})
-        rows = cache.get(lang)
-        if rows is None:
-            rows = cache[lang] = np.flatnonzero(self.label_lang != self.languages.index(lang))
-        return rows
+    def _in_lang(self, lang: str) -> np.ndarray:
+        """(L,) bool: which labels are in ``lang`` (cached per language; a mask, because
+        ``np.where`` over all labels is faster than gathering the other language's rows)."""
+        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_lang_mask_cache", {})
+        mask = cache.get(lang)
+        if mask is None:
+            mask = cache[lang] = self.label_lang == self.languages.index(lang)
+        return mask
 
     def concept_scores(self, label_scores: np.ndarray) -> np.ndarray:
         """Per concept: best label score, shape (C,).
@@ -354,7 +357,8 @@ class ConceptIndex:
         agreement between synonyms is evidence. Only concepts whose best label is above 0.5
         can earn it, so the count is made for those alone.
         """
-        best = np.maximum.reduceat(label_scores, self.concept_start)
+        # reduceat is a third faster on float64 than on float32
+        best = np.maximum.reduceat(label_scores.astype(np.float64), self.concept_start)
         for ci in np.flatnonzero((best > 0.5) & (best < 1.0)):
             lo, hi = self._label_range(int(ci))
             strong = int(np.count_nonzero(label_scores[lo:hi] > 0.5))
@@ -441,7 +445,7 @@ class ConceptIndex:
         if q.word_vec.nnz:
             ws = _dot(self.word_T, q.word_vec.indices, q.word_vec.data, n_labels)
             if len(self.languages) > 1:
-                ws[self._other_rows(qlang)] = 0.0  # bridged words are too loose for a single window
+                ws = np.where(self._in_lang(qlang), ws, 0.0)  # bridged words are too loose for a single window
             li = int(np.argmax(ws))
             if ws[li] >= WINDOW_MIN:
                 out = (li, float(ws[li]))

@@ -72,8 +72,8 @@ def main() -> None:
         for name, fn, items in (("suggest", svc.suggest_skills, phrases),
                                 ("occupations", svc.suggest_occupations, titles),
                                 ("extract", svc.extract_skills, sents)):
-            fn(items[0], 10)  # warm
-            for q in items:
+            fn("opwarmen voor de meting", 10)  # warm, with a text the set lacks: answers are remembered
+            for q in dict.fromkeys(items):  # each text once, so no timing is a remembered answer
                 t = time.perf_counter()
                 fn(q, 10)
                 timings[name].append(time.perf_counter() - t)

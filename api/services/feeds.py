@@ -233,15 +233,21 @@ class _Writer:
             self.flush()
 
     def _orgs(self, posts: list[jobposting.Posting]) -> None:
-        new = {}
+        new: dict[str, dict[str, Any]] = {}
         for p in posts:
             if p.organisation.name not in self.orgs and p.organisation.name not in new:
-                new[p.organisation.name] = t.Organisation(name=p.organisation.name, email=p.organisation.email,
-                                                          place=p.vacancy.place)
+                new[p.organisation.name] = dict(name=p.organisation.name, email=p.organisation.email,
+                                                place=p.vacancy.place, created_at=utcnow())
         if new:
-            self.db.add_all(new.values())
-            self.db.flush()
-            self.orgs.update({name: o.id for name, o in new.items()})
+            self.orgs.update(zip(new, self._insert(t.Organisation, list(new.values())), strict=True))
+
+    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert ``rows`` in one statement and return their new ids in the same order.
+
+        Core inserts, not ORM objects: building a SQLModel object costs more than writing its row.
+        """
+        stmt = insert(table).returning(table.id, sort_by_parameter_order=True)
+        return [int(r[0]) for r in self.db.connection().execute(stmt, rows)]
 
     def flush(self) -> None:
         """Write one batch in one transaction: new rows, changed rows, their skills and the change feed."""
@@ -252,7 +258,9 @@ class _Writer:
         existing = {v.identifier: v for v in db.exec(select(t.Vacancy).where(col(t.Vacancy.identifier).in_(keys)))}
         self._orgs([p for _, _, _, p in batch])
         now = utcnow()
-        todo: list[tuple[t.Vacancy, jobposting.Posting]] = []
+        todo: list[tuple[int, jobposting.Posting]] = []
+        new_rows: list[dict[str, Any]] = []
+        new_posts: list[jobposting.Posting] = []
         replaced: list[int] = []
         seen: set[str] = set()
         for where, key, digest, post in batch:
@@ -276,28 +284,31 @@ class _Writer:
                 hours_max=v.hours_max, valid_through=v.valid_through, status="open", content_hash=digest,
                 updated_at=now, organisation_id=self.orgs[post.organisation.name])
             if row is None:
-                row = t.Vacancy(identifier=key, **fields)
+                new_rows.append(dict(identifier=key, created_by=None, created_at=now, version=1, **fields))
+                new_posts.append(post)
                 self.report.imported += 1
-            else:
-                for k, val in fields.items():
-                    setattr(row, k, val)
-                row.version += 1
-                assert row.id is not None
-                replaced.append(row.id)
-                self.report.updated += 1
+                continue
+            for k, val in fields.items():
+                setattr(row, k, val)
+            row.version += 1
+            assert row.id is not None
+            replaced.append(row.id)
+            self.report.updated += 1
             db.add(row)
-            todo.append((row, post))
-        db.flush()  # one round trip assigns every new id
+            todo.append((row.id, post))
+        db.flush()
+        if new_rows:
+            todo += zip(self._insert(t.Vacancy, new_rows), new_posts, strict=True)
         if replaced:
             db.exec(delete(t.VacancySkill).where(col(t.VacancySkill.vacancy_id).in_(replaced)))
-        skill_rows = [dict(vacancy_id=row.id, concept_id=r.concept_id, essential=r.essential, min_level=r.min_level,
+        skill_rows = [dict(vacancy_id=vid, concept_id=r.concept_id, essential=r.essential, min_level=r.min_level,
                            weight=r.weight, evidence=post.evidence.get(r.concept_id))
-                      for row, post in todo for r in post.vacancy.requirements]
+                      for vid, post in todo for r in post.vacancy.requirements]
         if skill_rows:
             db.connection().execute(insert(t.VacancySkill), skill_rows)
         if todo:
-            db.connection().execute(insert(t.Change), [dict(kind="vacancy", entity_id=row.id, at=now)
-                                                       for row, _ in todo])
+            db.connection().execute(insert(t.Change), [dict(kind="vacancy", entity_id=vid, at=now)
+                                                       for vid, _ in todo])
         db.commit()
 
 

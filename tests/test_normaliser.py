@@ -224,3 +224,33 @@ def test_attaching_an_encoder_forgets_remembered_answers() -> None:
 
     idx.attach_encoder(toy_encoder)
     assert [m.concept_id for m in idx.suggest("fixing automobiles", top=1)] == ["s:cars"]
+
+
+@pytest.fixture(scope="module")
+def many() -> ConceptIndex:
+    """600 concepts with one to three labels: large enough that best_concepts takes its shortcut."""
+    tax = Taxonomy()
+    words = ["lassen", "koken", "zorg", "plannen", "meten", "bouwen", "tappen", "schoonmaken", "rijden", "tillen"]
+    for i in range(600):
+        alts = [f"{words[(i + j) % 10]} {words[(i * 7 + j) % 10]} {i}" for j in range(i % 3)]
+        tax.add(skill(f"s:{i}", f"{words[i % 10]} {i}", f"skill {i}", alts))
+    return ConceptIndex.build(tax, "skill")
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.sampled_from(["uniform", "ties", "peaked"]))
+def test_best_concepts_equal_the_top_of_all_concept_scores(many: ConceptIndex, seed: int, k: int, kind: str) -> None:
+    """The shortcut scores only concepts owning a top label; its answer must be the full ranking's top k."""
+    rng = np.random.default_rng(seed)
+    n = len(many.label_text)
+    if kind == "uniform":
+        ls = rng.random(n)
+    elif kind == "ties":
+        ls = rng.integers(0, 5, n) / 5  # many equal scores, some exactly 1.0
+    else:
+        ls = rng.random(n) ** 8  # a few high, the rest near zero
+    ls = (ls * many.label_weight).astype(np.float32)
+    cs = many.concept_scores(ls)
+    ref = np.lexsort((np.arange(len(cs)), -cs))[:k]
+    idx, scores = many.best_concepts(ls, k)
+    assert idx.tolist() == ref.tolist()
+    assert np.allclose(scores, cs[ref])

@@ -59,6 +59,7 @@ OTHER_LANG = 0.5
 WINDOW_MIN = 0.8  # word cosine a window of a text needs to count as a mention
 CHUNK_CACHE = 50_000  # sentences whose extraction results are remembered (then the cache starts over)
 BRIDGE = 0.7
+AGREE_MIN, AGREE_STEP, AGREE_MAX = 0.5, 0.02, 0.06  # synonym agreement bonus (see concept_scores)
 
 
 @dataclass(slots=True, frozen=True)
@@ -353,17 +354,11 @@ class ConceptIndex:
     def concept_scores(self, label_scores: np.ndarray) -> np.ndarray:
         """Per concept: best label score, shape (C,).
 
-        A concept with several labels above 0.5 gets +0.02 per extra such label (max +0.06):
-        agreement between synonyms is evidence. Only concepts whose best label is above 0.5
-        can earn it, so the count is made for those alone.
+        A concept with several labels above ``AGREE_MIN`` (0.5) gets +``AGREE_STEP`` (0.02) per
+        extra such label, at most +``AGREE_MAX`` (0.06), when its best label is above 0.5 and
+        below 1.0: agreement between synonyms is evidence.
         """
-        # reduceat is a third faster on float64 than on float32
-        best = np.maximum.reduceat(label_scores.astype(np.float64), self.concept_start)
-        for ci in np.flatnonzero((best > 0.5) & (best < 1.0)):
-            lo, hi = self._label_range(int(ci))
-            strong = int(np.count_nonzero(label_scores[lo:hi] > 0.5))
-            best[ci] += min(max(strong - 1, 0) * 0.02, 0.06)
-        return best
+        return self._scores_of(np.arange(len(self.concept_start)), label_scores)
 
     def best_concepts(self, label_scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` concepts with the highest :meth:`concept_scores`, best first (ties: lower index
@@ -371,7 +366,7 @@ class ConceptIndex:
 
         Exact, without scoring every concept: only concepts owning one of the top ``m`` labels are
         scored. Any other concept has all its labels at or below the m-th label score ``t``, so its
-        score is at most ``t`` (+ 0.06 agreement bonus when ``t`` > 0.5); when the k-th candidate
+        score is at most ``t`` (+ ``AGREE_MAX`` when ``t`` > ``AGREE_MIN``); when the k-th candidate
         beats that bound the answer is final, otherwise every concept is scored.
         """
         n_labels, n_concepts = len(label_scores), len(self.concept_start)
@@ -386,7 +381,7 @@ class ConceptIndex:
             scores = self._scores_of(cand, label_scores)
             if len(cand) >= k:
                 order = np.lexsort((cand, -scores))[:k]
-                if scores[order[-1]] > t + (0.06 if t > 0.5 else 0.0):
+                if scores[order[-1]] > t + (AGREE_MAX if t > AGREE_MIN else 0.0):
                     return cand[order], scores[order]
         cs = self.concept_scores(label_scores)
         kth = -np.partition(-cs, k - 1)[k - 1]
@@ -404,11 +399,11 @@ class ConceptIndex:
         lens = hi - lo
         offs = np.cumsum(lens) - lens
         rows = np.arange(int(lens.sum())) - np.repeat(offs - lo, lens)
-        vals = label_scores[rows].astype(np.float64)
+        vals = label_scores[rows].astype(np.float64)  # reduceat is a third faster on float64
         best = np.maximum.reduceat(vals, offs)
-        strong = np.add.reduceat((vals > 0.5).astype(np.int64), offs)
-        bonus = np.minimum(np.maximum(strong - 1, 0) * 0.02, 0.06)
-        return best + np.where((best > 0.5) & (best < 1.0), bonus, 0.0)
+        strong = np.add.reduceat((vals > AGREE_MIN).astype(np.int64), offs)
+        bonus = np.minimum(np.maximum(strong - 1, 0) * AGREE_STEP, AGREE_MAX)
+        return best + np.where((best > AGREE_MIN) & (best < 1.0), bonus, 0.0)
 
     def suggest(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.0) -> list[Match]:
         """Best concepts for a short phrase, best first.

@@ -250,6 +250,12 @@ def test_best_concepts_equal_the_top_of_all_concept_scores(many: ConceptIndex, s
         ls = rng.random(n) ** 8  # a few high, the rest near zero
     ls = (ls * many.label_weight).astype(np.float32)
     cs = many.concept_scores(ls)
+    for ci in range(len(cs)):  # the formula of concept_scores' docstring, one concept at a time
+        lo, hi = many._label_range(ci)
+        best = float(ls[lo:hi].max())
+        strong = int(np.count_nonzero(ls[lo:hi] > 0.5))
+        bonus = min(max(strong - 1, 0) * 0.02, 0.06) if 0.5 < best < 1.0 else 0.0
+        assert cs[ci] == pytest.approx(best + bonus)
     ref = np.lexsort((np.arange(len(cs)), -cs))[:k]
     idx, scores = many.best_concepts(ls, k)
     assert idx.tolist() == ref.tolist()

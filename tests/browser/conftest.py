@@ -24,10 +24,10 @@ import pytest
 
 from api.services.hub import Hub
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from liveserver import free_port
-
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from liveserver import free_port  # noqa: E402
+
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = REPO / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

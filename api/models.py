@@ -73,6 +73,7 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16, index=True)
     name: str = Field(default="", max_length=200)
     language: str = Field(default="nl", max_length=5)
+    phone: str | None = Field(default=None, max_length=40)  # shown to an employer only after an agreed introduction
     organisation_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
@@ -137,6 +138,9 @@ class Profile(SQLModel, table=True):
     available_from: date | None = None
     in_talent_pool: bool = Field(default=False, index=True)
     visible_to_employers: bool = False
+    # Opt-in vacancy alert (`tom notify`); the token makes the unsubscribe link work without logging in.
+    alerts_enabled: bool = Field(default=False, index=True)
+    alert_token: str | None = Field(default=None, max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = 1
@@ -184,6 +188,17 @@ class Vacancy(SQLModel, table=True):
     hours_min: int | None = None
     hours_max: int | None = None
     valid_through: date | None = None
+    # schema.org JobPosting baseSalary (MonetaryAmount: minValue, maxValue, unitText) and how to apply
+    # (applicationContact, url, directApply).
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = Field(default=None, max_length=3)
+    salary_period: str | None = Field(default=None, max_length=8)  # HOUR, DAY, WEEK, MONTH, YEAR
+    apply_url: str | None = Field(default=None, max_length=500)
+    apply_email: str | None = Field(default=None, max_length=254)
+    apply_phone: str | None = Field(default=None, max_length=40)
+    apply_contact: str | None = Field(default=None, max_length=200)  # a name or instructions
+    direct_apply: bool | None = None
     status: str = Field(default="open", max_length=16, index=True)  # open, closed
     content_hash: str | None = Field(default=None, max_length=40)  # of the imported posting: re-imports skip it
     created_by: int | None = None
@@ -225,6 +240,7 @@ class Introduction(SQLModel, table=True):
     sector: str | None = Field(default=None, max_length=16)
     requested_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     status: str = Field(default=IntroStatus.proposed.value, max_length=20, index=True)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # coach to candidate
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = 1
@@ -238,6 +254,7 @@ class IntroductionEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     actor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     actor_role: str = Field(default="", max_length=16)
+    reason: str | None = Field(default=None, max_length=500)  # e.g. why a candidate said no, or an undo
 
 
 class Note(SQLModel, table=True):
@@ -249,7 +266,42 @@ class Note(SQLModel, table=True):
     introduction_id: int | None = Field(default=None, foreign_key="introductions.id", index=True,
                                         ondelete="CASCADE")
     text: str = Field(sa_column=Column(Text, nullable=False))
+    shared: bool = False  # also readable by the person it is about (the coach chooses per note)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Interest(SQLModel, table=True):
+    """A job seeker said "Ik heb interesse" in a vacancy; taking it back deletes the row."""
+
+    __tablename__ = "interests"
+    __table_args__ = (UniqueConstraint("profile_id", "vacancy_id", name="uq_interest"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    vacancy_id: int = Field(foreign_key="vacancies.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ShortlistEntry(SQLModel, table=True):
+    """A coach's saved shortlist of candidates for a vacancy, shared between coaches."""
+
+    __tablename__ = "shortlist_entries"
+    __table_args__ = (UniqueConstraint("vacancy_id", "profile_id", name="uq_shortlist"),)
+    id: int | None = Field(default=None, primary_key=True)
+    vacancy_id: int = Field(foreign_key="vacancies.id", index=True, ondelete="CASCADE")
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    added_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AlertSent(SQLModel, table=True):
+    """Which vacancy the vacancy alert has mailed to which profile: never the same one twice."""
+
+    __tablename__ = "alerts_sent"
+    __table_args__ = (UniqueConstraint("profile_id", "vacancy_id", name="uq_alert_sent"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profiles.id", index=True, ondelete="CASCADE")
+    vacancy_id: int = Field(foreign_key="vacancies.id", index=True, ondelete="CASCADE")
+    sent_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -352,3 +352,42 @@ def test_the_cron_file_runs_the_same_jobs_as_the_timers() -> None:
     for script in ("tom-backup", "tom-restore-test", "tom-import-feeds"):
         assert os.access(DEPLOY / "bin" / script, os.X_OK)
         assert subprocess.run(["bash", "-n", str(DEPLOY / "bin" / script)]).returncode == 0
+
+
+# ----------------------------------------------------------------------------------- reload (upgrades)
+def test_reload_replaces_every_worker_without_refusing_a_request(tmp_path: Path) -> None:
+    """`systemctl reload` sends SIGHUP: each worker is replaced by a new process (new code after an upgrade),
+    the new one ready before the old one stops; requests during the reload are all answered."""
+    (tmp_path / "home").mkdir()
+    server = Server(tom_env(tmp_path / "home", f"sqlite:///{tmp_path / 'tom.sqlite'}"), workers=2)
+    answers: list[str] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            while not stop.is_set():
+                try:
+                    answers.append(str(http.get("/api/v1/vacancies").status_code))
+                except httpx.HTTPError as exc:
+                    answers.append(type(exc).__name__)
+
+    askers = [threading.Thread(target=ask) for _ in range(2)]
+    with server:
+        for t in askers:
+            t.start()
+        try:
+            time.sleep(1)
+            assert server.proc is not None
+            os.kill(server.proc.pid, signal.SIGHUP)
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline and server.log.read_text().count("Terminated child process") < 2:
+                assert "aborting the restart" not in server.log.read_text()
+                time.sleep(0.5)
+            time.sleep(1)
+        finally:
+            stop.set()
+            for t in askers:
+                t.join()
+        log = server.log.read_text()
+    assert log.count("Terminated child process") == 2, log[-2000:]
+    assert answers and set(answers) == {"200"}, {a: answers.count(a) for a in set(answers)}

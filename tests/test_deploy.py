@@ -354,6 +354,23 @@ def test_the_cron_file_runs_the_same_jobs_as_the_timers() -> None:
         assert subprocess.run(["bash", "-n", str(DEPLOY / "bin" / script)]).returncode == 0
 
 
+def test_the_feed_job_imports_what_it_can_and_fails_loudly_on_the_rest(tmp_path: Path) -> None:
+    if not shutil.which("curl"):
+        pytest.skip("curl is not installed (Debian: curl)")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"@type": "JobPosting", "title": "Kok", "description": "Koken volgens recept.", '
+                    '"hiringOrganization": {"name": "Brasserie"}, "jobLocation": {"address": '
+                    '{"addressLocality": "Leiden"}}}\n', encoding="utf-8")
+    (tmp_path / "feeds").write_text(f"# the feeds\n{feed}   # a local file\n\nhttps://127.0.0.1:1/down.jsonl\n")
+    env = tom_env(tmp_path / "home", f"sqlite:///{tmp_path / 'tom.sqlite'}", TOM=str(_tom_wrapper(tmp_path)))
+    done = subprocess.run([str(DEPLOY / "bin" / "tom-import-feeds"), str(tmp_path / "feeds")], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1  # the job shows as failed, after importing the feed it could read
+    assert done.stdout.strip() == "imported=1 updated=0 skipped=0 rejected=0"
+    assert "could not download https://127.0.0.1:1/down.jsonl" in done.stderr
+    assert list((tmp_path / "home" / "feeds").glob("report-*.jsonl"))
+
+
 # ----------------------------------------------------------------------------------- reload (upgrades)
 def test_reload_replaces_every_worker_without_refusing_a_request(tmp_path: Path) -> None:
     """`systemctl reload` sends SIGHUP: each worker is replaced by a new process (new code after an upgrade),

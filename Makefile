@@ -7,7 +7,7 @@ export TOM_HOME ?= $(CURDIR)/var
 
 BROWSER_STAMP := node_modules/.installed-stamp
 
-.PHONY: install browser-deps run test audit bench clean
+.PHONY: install browser-deps deploy-deps run test audit bench clean
 
 # torch comes first and pinned: this version's CPU build lies on the machines' disk, and
 # sentence-transformers would otherwise pull a multi-GB CUDA build.
@@ -36,7 +36,15 @@ $(BROWSER_STAMP): package.json package-lock.json
 
 browser-deps: $(BROWSER_STAMP)
 
-test: install $(BROWSER_STAMP)
+# The deployment tests (tests/test_deploy.py) put Debian's nginx, with an openssl certificate, in front of the
+# app. Installing needs root and apt; RUNLEVEL=1 keeps the package from starting nginx on port 80. Without
+# them those tests are skipped and say why.
+deploy-deps:
+	@{ command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } && command -v openssl >/dev/null 2>&1 || \
+	{ apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends nginx openssl; } || echo "make: could not install nginx; deployment tests will be skipped"
+
+test: install $(BROWSER_STAMP) deploy-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python scripts/audit.py

@@ -62,22 +62,33 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web app and the JSON API."""
     import uvicorn
 
-    from api.db import current_revision, head_revision, make_engine
-
-    settings = get_settings()
-    try:
-        current = current_revision(make_engine(settings.db_url))
-    except Exception as exc:
-        fail(f"cannot open the database: {str(exc).splitlines()[0]}")
-    if current != head_revision(settings.db_url):
-        fail("the database schema is not up to date: run `tom db upgrade` first")
-    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers)
+    _ready_db()
+    # uvicorn would believe X-Forwarded-* from 127.0.0.1 by default; the app decides instead (TOM_TRUSTED_PROXIES).
+    # SIGHUP (systemctl reload) replaces the workers one by one; a new one loads the taxonomy first, which takes
+    # longer than uvicorn's 5 s default, after which it would give up the reload half-way.
+    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False,
+                timeout_worker_healthcheck=120)
 
 
 # ----------------------------------------------------------------------------------- database, demo, users
+def _ready_db() -> None:
+    """Before a command uses the database: a fresh SQLite home gets its schema; anything else not at head
+    stops with one line (see api.db.ensure_schema)."""
+    from api.db import SchemaError, ensure_schema
+
+    settings = get_settings()
+    try:
+        if ensure_schema(settings.db_url):
+            typer.echo(f"tom: created a new database in {settings.home}", err=True)
+    except SchemaError as exc:
+        fail(str(exc))
+
+
 def _hub() -> Hub:
+    """The services, for a command that uses the database (whose schema is checked first)."""
     from api.services.hub import Hub
 
+    _ready_db()
     return Hub(get_settings())
 
 
@@ -502,8 +513,15 @@ def match_careers(
 
 
 def main() -> None:
+    from pydantic import ValidationError
+
     try:
         app()
+    except ValidationError as exc:  # a bad TOM_* setting in the environment or .env
+        err = exc.errors()[0]
+        name = next((str(x) for x in err["loc"]), "setting")
+        sys.stderr.write(f"tom: {name}: {err['msg']}\n")
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:

@@ -68,3 +68,40 @@ def head_revision(url: str) -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+class SchemaError(RuntimeError):
+    """The database cannot be used as it is; one line saying what to do."""
+
+
+def ensure_schema(url: str) -> bool:
+    """Make sure the schema is at head before a command uses the database. Returns True when it was created.
+
+    An embedded SQLite database without any tables (a fresh TOM_HOME) gets the schema right away: that is
+    what a user who just installed the app expects. A database at an older revision, or a server database
+    (PostgreSQL) without tables, is left alone: upgrading it is the operator's step (`tom db upgrade`),
+    taken once and deliberately, not by whichever command happens to run first.
+    """
+    from sqlalchemy import inspect
+
+    engine = make_engine(url)
+    try:
+        try:
+            current = current_revision(engine)
+            empty = current is None and not inspect(engine).get_table_names()
+        except Exception as exc:
+            raise SchemaError(f"cannot open the database: {str(exc).splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+    head = head_revision(url)
+    if current == head:
+        return False
+    if empty and normalise_url(url).startswith("sqlite"):
+        try:
+            upgrade(url)
+        except Exception as exc:
+            raise SchemaError(f"cannot create the database: {str(exc).splitlines()[0]}") from None
+        return True
+    if empty:
+        raise SchemaError("the database has no tables yet: run `tom db upgrade` first")
+    raise SchemaError("the database schema is not up to date: run `tom db upgrade` first")

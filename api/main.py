@@ -11,6 +11,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
+from api.deps import SESSION_COOKIE
+from api.proxy import ProxyHeaders
 from api.routes import auth, coach, me, taxonomy, vacancies
 from api.services.errors import ServiceError, TooManyRequests
 from api.services.hub import Hub
@@ -20,6 +22,18 @@ log = logging.getLogger("tom")
 # Pages load only our own scripts and styles; nobody may frame them (clickjacking); forms post only here.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+LOGOUT_PATHS = ("/uitloggen", "/api/v1/auth/logout")
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: other hosts of the domain may not have TLS
+
+
+def is_personal(request: Request, response: Response) -> bool:
+    """Whether a response may hold personal data: it answers a logged-in request (session cookie or token),
+    or it sets a cookie (a login). Such responses must not be kept by the browser or any cache in between,
+    so that Back after logging out shows nothing."""
+    if request.url.path.startswith("/static/"):
+        return False
+    return (SESSION_COOKIE in request.cookies or "authorization" in request.headers
+            or "set-cookie" in response.headers)
 
 
 def create_app(settings: Settings | None = None, hub: Hub | None = None) -> FastAPI:
@@ -41,7 +55,16 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
         h.setdefault("X-Frame-Options", "DENY")
         if not request.url.path.startswith(("/docs", "/redoc")):  # the API browser loads its own assets
             h.setdefault("Content-Security-Policy", CSP)
+        if request.url.scheme == "https":  # the real scheme, also behind a trusted proxy
+            h.setdefault("Strict-Transport-Security", HSTS)
+        if is_personal(request, response):
+            h["Cache-Control"] = "no-store"
+        if request.method == "POST" and request.url.path in LOGOUT_PATHS:
+            h["Clear-Site-Data"] = '"cache"'  # pages this browser kept from before (Back shows nothing)
         return response
+
+    if settings.trusted_networks:  # added last: the outermost layer, so every other one sees the real client
+        app.add_middleware(ProxyHeaders, trusted=settings.trusted_networks)
 
     @app.exception_handler(ServiceError)
     def _service_error(_: Request, exc: ServiceError) -> JSONResponse:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from api.proxy import IPNetwork, parse_networks
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +28,10 @@ class Settings(BaseSettings):
 
     session_hours: int = Field(default=12, alias="TOM_SESSION_HOURS",
                                description="A login session ends this many hours after login.")
+    trusted_proxies: str = Field(default="", alias="TOM_TRUSTED_PROXIES",
+                                 description="Addresses or networks of reverse proxies (comma-separated, e.g. "
+                                 "'127.0.0.1,::1'): only from these are X-Forwarded-For/-Proto believed. "
+                                 "Default none.")
     cookie_secure: bool | None = Field(default=None, alias="TOM_COOKIE_SECURE",
                                        description="Secure cookies; unset = only when the request came over https.")
     login_max_failures: int = Field(default=5, alias="TOM_LOGIN_MAX_FAILURES",
@@ -45,6 +51,16 @@ class Settings(BaseSettings):
                                description="... with bursts up to this many; more answers 429.")
     demo_password: str = Field(default="demo-wachtwoord", alias="TOM_DEMO_PASSWORD",
                                description="Password of every account `tom demo load` creates.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        parse_networks(value)  # a typo here must stop the start, not silently trust nobody (or everybody)
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @property
     def home(self) -> Path:

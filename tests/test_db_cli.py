@@ -31,16 +31,72 @@ def test_migrations_create_exactly_the_models(db_url: str) -> None:
     assert diff == []
 
 
-def test_db_upgrade_is_idempotent_and_serve_refuses_an_old_schema(tom_home: Path) -> None:
-    r = runner.invoke(app, ["serve"])
-    assert r.exit_code == 1 and "tom db upgrade" in r.output
+def test_db_upgrade_is_idempotent_and_commands_refuse_an_old_schema(tom_home: Path) -> None:
+    from api.db import head_revision, upgrade
+
+    upgrade(f"sqlite:///{tom_home / 'tom.sqlite'}", "0001")  # a database made by an older release
+    for cmd in (["serve"], ["gdpr", "retention"], ["vacancies", "export"], ["demo", "load"]):
+        r = runner.invoke(app, cmd)
+        assert r.exit_code == 1 and r.output.count("\n") == 1 and "run `tom db upgrade` first" in r.output, cmd
     for _ in range(2):
         r = runner.invoke(app, ["db", "upgrade"])
         assert r.exit_code == 0, r.output
-    from api.db import head_revision
-
     assert f"revision {head_revision('sqlite://')}" in r.output
     assert (tom_home / "tom.sqlite").exists()
+
+
+FEED = ('{"@type": "JobPosting", "title": "Kok", "description": "Koken volgens recept en hygienisch werken.", '
+        '"hiringOrganization": {"name": "Brasserie"}, "jobLocation": {"address": {"addressLocality": "Leiden"}}}\n')
+# Every command that uses the database, as a user types it on a fresh install (nothing before it).
+FRESH_COMMANDS = [
+    (["vacancies", "import", "{tmp}/feed.jsonl", "-q"], "imported=1"),
+    (["vacancies", "export", "--jsonl"], ""),
+    (["gdpr", "retention"], "notices=0 erased=0"),
+    (["users", "create", "co@example.org", "--password", "een-lang-wachtwoord"], "created coach"),
+    (["geo", "import-postcodes", "{tmp}/NL.txt"], "postcodes=1"),
+    (["db", "restore", "{tmp}/missing.sqlite"], None),  # nothing to restore: one line
+    (["db", "backup", "{tmp}/b.sqlite"], None),  # no database yet: one line
+]
+
+
+@pytest.mark.parametrize("cmd, out", FRESH_COMMANDS, ids=lambda x: "-".join(x[:2]) if isinstance(x, list) else "")
+def test_every_command_works_on_a_fresh_home_or_says_why_in_one_line(
+        tom_home: Path, tmp_path: Path, cmd: list[str], out: str | None) -> None:
+    (tmp_path / "feed.jsonl").write_text(FEED, encoding="utf-8")
+    (tmp_path / "NL.txt").write_text("NL\t2311\tLeiden\tZuid-Holland\tZH\tLeiden\t0546\t\t\t52.16\t4.49\t6\n",
+                                     encoding="utf-8")
+    r = runner.invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in cmd])
+    assert "Traceback" not in r.output and (r.exception is None or isinstance(r.exception, SystemExit)), r.output
+    if out is None:
+        assert r.exit_code == 1 and len(r.stderr.strip().splitlines()) == 1, r.output
+        return
+    assert r.exit_code == 0, r.output
+    assert out in r.stdout
+    # The schema was created on the way, once, and said so on stderr.
+    assert (tom_home / "tom.sqlite").exists() and "created a new database" in r.stderr
+    assert "created a new database" not in runner.invoke(app, ["gdpr", "retention"]).stderr
+
+
+def test_a_fresh_server_database_is_not_created_behind_the_operators_back(
+        tom_home: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str | None) -> None:
+    """PostgreSQL without tables: the operator runs `tom db upgrade` (once, deliberately)."""
+    from sqlalchemy import text
+
+    from api.settings import get_settings
+
+    if not postgres_url:
+        pytest.skip("no PostgreSQL server here (install Debian's postgresql, or run .ci/run)")
+    engine = make_engine(postgres_url).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS tom_fresh"))
+        conn.execute(text("CREATE DATABASE tom_fresh"))
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", postgres_url.rsplit("/", 1)[0] + "/tom_fresh")
+    get_settings.cache_clear()
+    r = runner.invoke(app, ["gdpr", "retention"])
+    assert r.exit_code == 1 and r.stderr.strip() == "tom: the database has no tables yet: run `tom db upgrade` first"
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["gdpr", "retention"]).stdout.strip() == "notices=0 erased=0"
 
 
 def test_db_upgrade_on_a_bad_url_fails_in_one_line(tom_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

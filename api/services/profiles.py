@@ -137,14 +137,19 @@ def history(db: Session, p: t.Profile) -> list[t.SkillEvent]:
 
 
 def set_consents(db: Session, who: Principal, p: t.Profile, data: t.ConsentUpdate) -> t.Profile:
-    for kind, attr in (("talent_pool", "in_talent_pool"), ("employer_visibility", "visible_to_employers")):
-        value = getattr(data, kind)
-        if value is None:
-            continue
-        db.add(t.Consent(user_id=who.id, kind=kind, granted=value, wording_version=TERMS_VERSION))
+    """Store the consents and log exactly what is stored. Employers only ever see talent-pool members, so
+    visibility without the pool is refused when asked for, and ends (logged as withdrawn) on leaving the pool."""
+    pool = p.in_talent_pool if data.talent_pool is None else data.talent_pool
+    visible = p.visible_to_employers if data.employer_visibility is None else data.employer_visibility
+    if visible and not pool:
+        if data.employer_visibility:
+            raise BadInput("employer_visibility needs talent_pool: employers only see members of the talent pool")
+        visible = False
+    for kind, attr, value in (("talent_pool", "in_talent_pool", pool),
+                              ("employer_visibility", "visible_to_employers", visible)):
+        if getattr(data, kind) is not None or value != getattr(p, attr):
+            db.add(t.Consent(user_id=who.id, kind=kind, granted=value, wording_version=TERMS_VERSION))
         setattr(p, attr, value)
-    if not p.in_talent_pool:
-        p.visible_to_employers = False  # employers only ever see talent-pool members
     db.add(p)
     _bump(db, p, None)
     record_change(db, "profile", p.id)

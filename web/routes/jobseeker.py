@@ -307,6 +307,9 @@ async def step4_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
         errors["available_from"] = gettext(lang, "Vul een datum in, bijvoorbeeld 1-3-2027.")
     if len(values["postcode"]) > 7:
         errors["postcode"] = gettext(lang, "Vul een postcode in zoals 2312 AB.")
+    if values["employer_visibility"] and not values["talent_pool"]:  # never stored: say so, nothing saved
+        errors["form"] = gettext(lang, "Werkgevers kunnen je profiel alleen zien als je meedoet met de talentpool. "
+                                       "Zet ook dat vinkje aan, of haal het vinkje bij werkgevers weg.")
     if errors:
         return again(422)
     try:

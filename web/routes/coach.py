@@ -19,9 +19,10 @@ from api.deps import HubDep, SessionDep
 from api.models import INTRO_NEXT, SECTORS, IntroductionCreate, IntroductionMove, IntroStatus, NoteCreate, Role
 from api.services import pipeline, profiles, vacancies
 from api.services.accounts import Principal
-from api.services.errors import BadInput, Conflict, Forbidden, NotFound, ServiceError
+from api.services.errors import BadInput, NotFound, ServiceError
 from api.services.hub import Hub
-from web.deps import Lang, csrf_ok, require_page
+from web.deps import Lang, require_page
+from web.forms import PostedForm
 from web.i18n import gettext
 from web.render import MONTHS, render
 from web.routes.public import SUGGEST_MIN
@@ -70,10 +71,6 @@ def month_name(key: str, lang: str) -> str:
         return f"{MONTHS[lang][int(month) - 1]} {year}"
     except (ValueError, IndexError):
         return key
-
-
-def _expired(lang: str) -> str:
-    return gettext(lang, "De pagina was verlopen. Probeer het nog een keer.")
 
 
 def _int(value: Any) -> int | None:
@@ -177,11 +174,11 @@ def _candidate(request: Request, hub: Hub, db: Session, who: Principal, lang: st
 @router.post("/coach/kandidaat/{profile_id:int}/voorstel", response_class=HTMLResponse)
 async def propose_for_candidate(request: Request, hub: HubDep, db: SessionDep, lang: Lang, profile_id: int,
                                 who: Principal = COACH) -> Response:
-    form = await request.form()
-    data = {"vacancy_id": str(form.get("vacancy_id") or "")}
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _candidate(request, hub, db, who, lang, profile_id, 400, {"propose": _expired(lang)}, data)
-    vid = _int(data["vacancy_id"])
+    form = await PostedForm.read(request, who, lang)
+    data = {"vacancy_id": form.text("vacancy_id", 20)}
+    if not form.csrf_valid:
+        return _candidate(request, hub, db, who, lang, profile_id, 400, form.expired("propose"), data)
+    vid = form.number("vacancy_id")
     if vid is None:
         return _candidate(request, hub, db, who, lang, profile_id, 422,
                           {"vacancy_id": gettext(lang, "Kies een vacature.")}, data)
@@ -189,27 +186,24 @@ async def propose_for_candidate(request: Request, hub: HubDep, db: SessionDep, l
         p = vacancies.profile_for_coach(hub, db, who, profile_id)
         pipeline.propose(db, who, IntroductionCreate(vacancy_id=vid, candidate_ref=p.ref))
     except ServiceError as exc:
-        db.rollback()
         return _candidate(request, hub, db, who, lang, profile_id, exc.status,
-                          {"vacancy_id": _propose_error(exc, lang)}, data)
+                          form.refused(db, exc, "vacancy_id", _propose_errors(lang)), data)
     return RedirectResponse(f"/coach/kandidaat/{profile_id}?gedaan=voorstel#voorstel", status_code=303)
 
 
-def _propose_error(exc: ServiceError, lang: str) -> str:
-    if isinstance(exc, Conflict):
-        return gettext(lang, "Deze kandidaat is al voorgesteld bij deze vacature. Kijk bij Voorstellen.")
-    if isinstance(exc, NotFound):
-        return gettext(lang, "Deze vacature of kandidaat bestaat niet (meer).")
-    return gettext(lang, "Dit voorstel kan niet. Probeer het nog een keer.")
+def _propose_errors(lang: str) -> dict[int, str]:
+    return {409: gettext(lang, "Deze kandidaat is al voorgesteld bij deze vacature. Kijk bij Voorstellen."),
+            404: gettext(lang, "Deze vacature of kandidaat bestaat niet (meer)."),
+            422: gettext(lang, "Dit voorstel kan niet. Probeer het nog een keer.")}
 
 
 @router.post("/coach/kandidaat/{profile_id:int}/notitie", response_class=HTMLResponse)
 async def add_note(request: Request, hub: HubDep, db: SessionDep, lang: Lang, profile_id: int,
                    who: Principal = COACH) -> Response:
-    form = await request.form()
-    data = {"text": str(form.get("text") or "")}
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _candidate(request, hub, db, who, lang, profile_id, 400, {"note": _expired(lang)}, data)
+    form = await PostedForm.read(request, who, lang)
+    data = {"text": form.raw("text")}
+    if not form.csrf_valid:
+        return _candidate(request, hub, db, who, lang, profile_id, 400, form.expired("note"), data)
     try:
         body = NoteCreate(text=data["text"].strip(), profile_id=profile_id)
     except ValidationError:
@@ -247,18 +241,18 @@ def _vacancy(request: Request, hub: Hub, db: Session, who: Principal, lang: str,
 @router.post("/coach/vacature/{vacancy_id:int}/voorstel", response_class=HTMLResponse)
 async def propose_for_vacancy(request: Request, hub: HubDep, db: SessionDep, lang: Lang, vacancy_id: int,
                               who: Principal = COACH) -> Response:
-    form = await request.form()
-    ref = str(form.get("candidate_ref") or "")
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _vacancy(request, hub, db, who, lang, vacancy_id, 400, _expired(lang))
+    form = await PostedForm.read(request, who, lang)
+    ref = form.text("candidate_ref", 40)
+    if not form.csrf_valid:
+        return _vacancy(request, hub, db, who, lang, vacancy_id, 400, form.expired()["form"])
     try:
         pipeline.propose(db, who, IntroductionCreate(vacancy_id=vacancy_id, candidate_ref=ref))
     except ValidationError:
         return _vacancy(request, hub, db, who, lang, vacancy_id, 422,
                         gettext(lang, "Deze vacature of kandidaat bestaat niet (meer)."))
     except ServiceError as exc:
-        db.rollback()
-        return _vacancy(request, hub, db, who, lang, vacancy_id, exc.status, _propose_error(exc, lang), ref)
+        msg = form.refused(db, exc, "form", _propose_errors(lang))["form"]
+        return _vacancy(request, hub, db, who, lang, vacancy_id, exc.status, msg, ref)
     return RedirectResponse(f"/coach/vacature/{vacancy_id}?gedaan=voorstel", status_code=303)
 
 
@@ -290,12 +284,12 @@ def _board(request: Request, db: Session, who: Principal, lang: str, status: int
 @router.post("/coach/pijplijn/{introduction_id:int}", response_class=HTMLResponse)
 async def move(request: Request, db: SessionDep, lang: Lang, introduction_id: int,
                who: Principal = COACH) -> Response:
-    form = await request.form()
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _board(request, db, who, lang, 400, _expired(lang))
-    version = _int(form.get("version") or "")
+    form = await PostedForm.read(request, who, lang)
+    if not form.csrf_valid:
+        return _board(request, db, who, lang, 400, form.expired()["form"])
+    version = form.number("version")
     try:
-        new = IntroStatus(str(form.get("status") or ""))
+        new = IntroStatus(form.text("status", 20))
     except ValueError:
         return _board(request, db, who, lang, 400, gettext(lang, "Kies een van de knoppen bij het voorstel."))
     seen: int | None = None
@@ -303,17 +297,14 @@ async def move(request: Request, db: SessionDep, lang: Lang, introduction_id: in
         intro = pipeline.get(db, who, introduction_id)
         seen = intro.version
         pipeline.move(db, who, intro, IntroductionMove(status=new, version=version))
-    except NotFound:
-        return _board(request, db, who, lang, 404, gettext(lang, "Dit voorstel bestaat niet meer."))
-    except Conflict:
-        db.rollback()
+    except ServiceError as exc:
         stale = version is not None and version != seen
-        msg = gettext(lang, "Iemand anders heeft dit voorstel net veranderd. Bekijk hieronder hoe het nu staat.") \
-            if stale else gettext(lang, "Deze stap kan nu niet bij dit voorstel.")
-        return _board(request, db, who, lang, 409, msg)
-    except Forbidden:
-        db.rollback()
-        return _board(request, db, who, lang, 403, gettext(lang, "Deze stap zet de kandidaat zelf, niet de coach."))
+        msg = form.refused(db, exc, "form", {
+            404: gettext(lang, "Dit voorstel bestaat niet meer."),
+            409: gettext(lang, "Iemand anders heeft dit voorstel net veranderd. Bekijk hieronder hoe het nu staat.")
+            if stale else gettext(lang, "Deze stap kan nu niet bij dit voorstel."),
+            403: gettext(lang, "Deze stap zet de kandidaat zelf, niet de coach.")})["form"]
+        return _board(request, db, who, lang, exc.status, msg)
     return RedirectResponse(f"/coach/pijplijn?gedaan=stap#voorstel-{introduction_id}", status_code=303)
 
 

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from api.deps import HubDep, SessionDep
 from api.models import SECTORS, IntroductionCreate, RequirementIn, Role, Vacancy, VacancyIn
@@ -19,7 +18,8 @@ from api.services import pipeline, vacancies
 from api.services.accounts import Principal
 from api.services.errors import ServiceError
 from api.services.hub import Hub
-from web.deps import Lang, csrf_ok, require_page
+from web.deps import Lang, require_page
+from web.forms import PostedForm
 from web.i18n import gettext
 from web.render import render
 from web.routes.public import SUGGEST_MIN
@@ -31,7 +31,6 @@ EXTRACT_SHOWN = 0.3  # extracted mentions below this confidence are noise, not w
 MAX_SKILLS = 100  # VacancyIn accepts at most this many requirements
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{0,2}$")
 EMPLOYER = require_page(Role.employer)  # the dependency every page here uses
-EXPIRED = "De pagina was verlopen. Probeer het nog een keer."
 
 
 @dataclass
@@ -83,17 +82,18 @@ def _list_page(request: Request, db: Session, who: Principal, lang: str, page: i
 @router.post("/werkgever/vacature/{vacancy_id}/status", response_class=HTMLResponse)
 async def change_status(request: Request, db: SessionDep, lang: Lang, vacancy_id: int,
                         who: Principal = EMPLOYER) -> Response:
-    form = await request.form()
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _list_page(request, db, who, lang, 1, "", {"form": gettext(lang, EXPIRED)}, status=400)
-    status = str(form.get("status") or "")
+    form = await PostedForm.read(request, who, lang)
+    if not form.csrf_valid:
+        return _list_page(request, db, who, lang, 1, "", form.expired(), status=400)
+    status = form.text("status", 20)
     if status not in ("open", "closed"):
         return _list_page(request, db, who, lang, 1, "", {"form": gettext(lang, "Kies open of gesloten.")}, 422)
     try:
         v = vacancies.managed_vacancy(db, vacancy_id, who)
-        vacancies.set_status(db, who, v, status, _int(form.get("version")))
+        vacancies.set_status(db, who, v, status, form.number("version"))
     except ServiceError as exc:
-        return _list_page(request, db, who, lang, 1, "", {"form": _service_message(exc, lang)}, exc.status)
+        return _list_page(request, db, who, lang, 1, "", form.refused(db, exc, "form", _service_messages(lang)),
+                          exc.status)
     return RedirectResponse(f"/werkgever?melding={'gesloten' if status == 'closed' else 'heropend'}",
                             status_code=303)
 
@@ -139,15 +139,15 @@ async def post_edit_vacancy(request: Request, hub: HubDep, db: SessionDep, lang:
 
 async def _handle_form(request: Request, hub: Hub, db: Session, who: Principal, lang: str,
                        v: Vacancy | None) -> Response:
-    form = await request.form()
-    action = str(form.get("action") or "save")
-    state = _read_form(hub, form, lang)
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _form_page(request, hub, who, lang, state, v, action, {"form": gettext(lang, EXPIRED)}, status=400)
+    form = await PostedForm.read(request, who, lang)
+    action = form.text("action", 300) or "save"
+    state = _read_form(hub, form)
+    if not form.csrf_valid:
+        return _form_page(request, hub, who, lang, state, v, action, form.expired(), status=400)
     if action.startswith("remove:"):
         gone = action.removeprefix("remove:")
         state.chosen = [c for c in state.chosen if c.concept_id != gone]
-    if action == "title" and state.title != str(form.get("seen_title") or ""):
+    if action == "title" and state.title != form.text("seen_title"):
         # A new title: start from the occupation it most likely is (the employer can pick another).
         # Enter in any field also "presses" this first button, so an unchanged title keeps the choice.
         hits = hub.taxonomy.suggest_occupations(state.title, 3, lang) if state.title.strip() else []
@@ -169,27 +169,24 @@ async def _handle_form(request: Request, hub: Hub, db: Session, who: Principal, 
     return RedirectResponse(f"/werkgever?melding={'geplaatst' if v is None else 'bewaard'}", status_code=303)
 
 
-def _read_form(hub: Hub, form: FormData, lang: str) -> VacancyForm:
+def _read_form(hub: Hub, form: PostedForm) -> VacancyForm:
     """The form's state; ticked suggestions join the chosen skills, each with its must/nice choice."""
-    def text(name: str) -> str:
-        return str(form.get(name) or "").strip()
-
+    text, lang = form.text, form.lang
     state = VacancyForm(title=text("title"), occupation_id=text("occupation_id"), q=text("q"), where=text("where"),
                         hours_min=text("hours_min"), hours_max=text("hours_max"),
                         valid_through=text("valid_through"), sector=text("sector"), version=text("version"),
-                        description=str(form.get("description") or ""))
+                        description=form.raw("description"))
     tax = hub.taxonomy.taxonomy
     if state.occupation_id and tax.concepts.get(state.occupation_id) is None:
         state.occupation_id = ""
     usual = tax.occupation_skills.get(state.occupation_id, {})
-    for cid in form.getlist("skill"):
-        cid = str(cid)
+    for cid in form.values("skill"):
         c = tax.concepts.get(cid)
         if c is None or c.kind != "skill" or state.has(cid):
             continue  # an unknown id can only come from a tampered form: leave it out
-        need = str(form.get(f"need:{cid}") or "")
+        need = text(f"need:{cid}")
         essential = need == "must" if need else usual.get(cid) != "optional"
-        evidence = str(form.get(f"evidence:{cid}") or "") or None
+        evidence = form.raw(f"evidence:{cid}") or None
         state.chosen.append(Chosen(cid, c.label(lang), essential, evidence))
     return state
 
@@ -258,16 +255,14 @@ def _service_errors(exc: ServiceError, lang: str) -> dict[str, str]:
         return {"skills": gettext(lang, "Een van de vaardigheden bestaat niet meer. Kies hem opnieuw.")}
     if "not a known occupation" in msg:
         return {"occupation_id": gettext(lang, "Dit beroep bestaat niet meer. Kies een ander beroep.")}
-    return {"form": _service_message(exc, lang)}
+    return {"form": _service_messages(lang).get(
+        exc.status, gettext(lang, "Dat lukte niet. Kijk je gegevens na en probeer het nog een keer."))}
 
 
-def _service_message(exc: ServiceError, lang: str) -> str:
-    if exc.status == 409:
-        return gettext(lang, "Iemand anders heeft de vacature net veranderd. Laad de pagina opnieuw en probeer "
-                             "het nog een keer.")
-    if exc.status in (403, 404):
-        return gettext(lang, "Deze vacature is niet van jouw organisatie.")
-    return gettext(lang, "Dat lukte niet. Kijk je gegevens na en probeer het nog een keer.")
+def _service_messages(lang: str) -> dict[int, str]:
+    mine = gettext(lang, "Deze vacature is niet van jouw organisatie.")
+    return {409: gettext(lang, "Iemand anders heeft de vacature net veranderd. Laad de pagina opnieuw en probeer "
+                               "het nog een keer."), 403: mine, 404: mine}
 
 
 def _form_page(request: Request, hub: Hub, who: Principal, lang: str, state: VacancyForm, v: Vacancy | None,
@@ -314,21 +309,20 @@ def candidates(request: Request, hub: HubDep, db: SessionDep, lang: Lang, vacanc
 @router.post("/werkgever/vacature/{vacancy_id}/introductie", response_class=HTMLResponse)
 async def ask_introduction(request: Request, hub: HubDep, db: SessionDep, lang: Lang, vacancy_id: int,
                            who: Principal = EMPLOYER) -> Response:
-    form = await request.form()
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _candidates_page(request, hub, db, who, lang, vacancy_id, "", {"form": gettext(lang, EXPIRED)}, 400)
-    ref = str(form.get("candidate_ref") or "")
+    form = await PostedForm.read(request, who, lang)
+    if not form.csrf_valid:
+        return _candidates_page(request, hub, db, who, lang, vacancy_id, "", form.expired(), 400)
+    ref = form.text("candidate_ref", 40)
     try:
         pipeline.propose(db, who, IntroductionCreate(vacancy_id=vacancy_id, candidate_ref=ref))
     except ValidationError:
         msg = gettext(lang, "Deze kandidaat bestaat niet (meer).")
         return _candidates_page(request, hub, db, who, lang, vacancy_id, "", {"form": msg}, 422)
     except ServiceError as exc:
-        db.rollback()
-        msg = {409: gettext(lang, "Je hebt voor deze kandidaat al een introductie gevraagd."),
-               404: gettext(lang, "Deze kandidaat staat niet (meer) in de talentpool.")}.get(
-            exc.status, _service_message(exc, lang))
-        return _candidates_page(request, hub, db, who, lang, vacancy_id, "", {"form": msg}, exc.status)
+        errors = form.refused(db, exc, "form", {
+            **_service_messages(lang), 409: gettext(lang, "Je hebt voor deze kandidaat al een introductie gevraagd."),
+            404: gettext(lang, "Deze kandidaat staat niet (meer) in de talentpool.")})
+        return _candidates_page(request, hub, db, who, lang, vacancy_id, "", errors, exc.status)
     return RedirectResponse(f"/werkgever/vacature/{vacancy_id}/kandidaten?melding=gevraagd#voorstellen",
                             status_code=303)
 

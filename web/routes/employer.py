@@ -6,14 +6,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.deps import HubDep, SessionDep
-from api.models import SECTORS, IntroductionCreate, RequirementIn, Role, Vacancy, VacancyIn
+from api.models import PHONE, SALARY_PERIODS, SECTORS, IntroductionCreate, RequirementIn, Role, Vacancy, VacancyIn
 from api.services import pipeline, vacancies
 from api.services.accounts import Principal
 from api.services.errors import ServiceError
@@ -30,6 +32,7 @@ PER_PAGE = 20
 EXTRACT_SHOWN = 0.3  # extracted mentions below this confidence are noise, not worth showing
 MAX_SKILLS = 100  # VacancyIn accepts at most this many requirements
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{0,2}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # a first check; VacancyIn's EmailStr has the last word
 EMPLOYER = require_page(Role.employer)  # the dependency every page here uses
 
 
@@ -57,6 +60,14 @@ class VacancyForm:
     valid_through: str = ""
     sector: str = ""
     version: str = ""
+    salary_min: str = ""
+    salary_max: str = ""
+    salary_period: str = ""
+    apply_url: str = ""
+    apply_email: str = ""
+    apply_phone: str = ""
+    apply_contact: str = ""
+    direct_apply: bool = False
     chosen: list[Chosen] = field(default_factory=list)
 
     def has(self, concept_id: str) -> bool:
@@ -123,7 +134,9 @@ def edit_vacancy(request: Request, hub: HubDep, db: SessionDep, lang: Lang, vaca
         title=pub.title, occupation_id=pub.occupation_id or "", description=pub.description, q=q,
         where=pub.postcode or pub.place or "", hours_min=_str(pub.hours_min), hours_max=_str(pub.hours_max),
         valid_through=pub.valid_through.isoformat() if pub.valid_through else "", sector=pub.sector or "",
-        version=str(pub.version),
+        version=str(pub.version), salary_min=_amount(pub.salary_min, lang), salary_max=_amount(pub.salary_max, lang),
+        salary_period=pub.salary_period or "", apply_url=pub.apply_url or "", apply_email=pub.apply_email or "",
+        apply_phone=pub.apply_phone or "", apply_contact=pub.apply_contact or "", direct_apply=bool(pub.direct_apply),
         chosen=[Chosen(r.concept_id, r.label, r.essential, r.evidence) for r in pub.requirements])
     return _form_page(request, hub, who, lang, state, v, "", {})
 
@@ -175,7 +188,11 @@ def _read_form(hub: Hub, form: PostedForm) -> VacancyForm:
     state = VacancyForm(title=text("title"), occupation_id=text("occupation_id"), q=text("q"), where=text("where"),
                         hours_min=text("hours_min"), hours_max=text("hours_max"),
                         valid_through=text("valid_through"), sector=text("sector"), version=text("version"),
-                        description=form.raw("description"))
+                        description=form.raw("description"), salary_min=text("salary_min", 30),
+                        salary_max=text("salary_max", 30), salary_period=text("salary_period", 10),
+                        apply_url=text("apply_url", 600), apply_email=text("apply_email", 300),
+                        apply_phone=text("apply_phone", 60), apply_contact=text("apply_contact", 300),
+                        direct_apply=bool(text("direct_apply")))
     tax = hub.taxonomy.taxonomy
     if state.occupation_id and tax.concepts.get(state.occupation_id) is None:
         state.occupation_id = ""
@@ -226,22 +243,83 @@ def _validate(state: VacancyForm, lang: str) -> tuple[dict[str, str], VacancyIn 
     is_pc = bool(POSTCODE.match(state.where))
     if len(state.where) > 100:
         errors["where"] = gettext(lang, "Vul een plaats of postcode in.")
+    offer = _validate_offer(state, lang, errors)
     if errors:
         return errors, None
     try:
         data = VacancyIn(title=state.title, description=state.description, occupation_id=state.occupation_id or None,
                          sector=state.sector or None, postcode=state.where if is_pc else None,
                          place=None if is_pc or not state.where else state.where, hours_min=hmin, hours_max=hmax,
-                         valid_through=valid,
+                         valid_through=valid, **offer,
                          requirements=[RequirementIn(concept_id=c.concept_id, essential=c.essential)
                                        for c in state.chosen])
     except ValidationError as exc:
-        names = {"postcode": "where", "place": "where", "requirements": "skills"}
+        names = {"postcode": "where", "place": "where", "requirements": "skills", "salary_currency": "salary_min"}
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "form"
-            errors.setdefault(names.get(name, name), gettext(lang, "Dit veld klopt niet."))
+            msg = gettext(lang, "Vul een geldig e-mailadres in.") if name == "apply_email" else \
+                gettext(lang, "Dit veld klopt niet.")
+            errors.setdefault(names.get(name, name), msg)
         return errors, None
     return {}, data
+
+
+def parse_amount(raw: str) -> float | None:
+    """An amount as people type it: '2600', '2.600', '€ 2.600,50', '13,75' or '2600.50'; None if not a number."""
+    s = raw.replace("€", "").replace("EUR", "").replace(" ", "").replace("\u00a0", "").rstrip(",-")
+    if not s:
+        return None
+    if "," in s and "." in s:
+        s = s.replace(".", "").replace(",", ".") if s.rindex(",") > s.rindex(".") else s.replace(",", "")
+    elif "," in s:
+        s = s.replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", s):
+        s = s.replace(".", "")  # 2.600: a thousands point, not a decimal one
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", s):
+        return None
+    return float(s)
+
+
+def _amount(x: float | None, lang: str) -> str:
+    if x is None:
+        return ""
+    return format_decimal(x, format="#,##0.##", locale="nl_NL" if lang == "nl" else "en_GB")
+
+
+def _validate_offer(state: VacancyForm, lang: str, errors: dict[str, str]) -> dict[str, Any]:
+    """Salary and how to apply: every field optional, but what is filled in must make sense."""
+    amounts: dict[str, float | None] = {}
+    for name in ("salary_min", "salary_max"):
+        raw = getattr(state, name)
+        amounts[name] = parse_amount(raw) if raw else None
+        if raw and (amounts[name] is None or not 0 < (amounts[name] or 0) <= 10_000_000):
+            errors[name] = gettext(lang, "Vul een bedrag in euro in, bijvoorbeeld 2.600 of 14,50.")
+            amounts[name] = None
+    lo, hi = amounts["salary_min"], amounts["salary_max"]
+    if lo is not None and hi is not None and lo > hi:
+        errors["salary_max"] = gettext(lang, "Het hoogste bedrag is lager dan het laagste.")
+    period = state.salary_period or None
+    if period is not None and period not in SALARY_PERIODS:
+        errors["salary_period"] = gettext(lang, "Kies per uur, dag, week, maand of jaar.")
+    elif period is None and (lo is not None or hi is not None):
+        errors["salary_period"] = gettext(lang, "Kies of het bedrag per uur, week, maand of jaar is.")
+    if state.apply_url:
+        parts = urlsplit(state.apply_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in state.apply_url \
+                or len(state.apply_url) > 500:
+            errors["apply_url"] = gettext(lang, "Vul een webadres in dat begint met https:// of http://.")
+    if state.apply_email and (len(state.apply_email) > 254 or not EMAIL.match(state.apply_email)):
+        errors["apply_email"] = gettext(lang, "Vul een geldig e-mailadres in.")
+    if state.apply_phone and not re.fullmatch(PHONE, state.apply_phone):
+        errors["apply_phone"] = gettext(lang, "Vul een telefoonnummer in met cijfers, bijvoorbeeld 071 123 45 67.")
+    if len(state.apply_contact) > 200:
+        errors["apply_contact"] = gettext(lang, "Gebruik hoogstens 200 tekens.")
+    if state.direct_apply and not state.apply_url:
+        errors["apply_url"] = gettext(lang, "Vul het webadres in waar mensen direct kunnen solliciteren.")
+    return {"salary_min": lo, "salary_max": hi, "salary_period": period if lo is not None or hi is not None else None,
+            "apply_url": state.apply_url or None, "apply_email": state.apply_email or None,
+            "apply_phone": state.apply_phone or None, "apply_contact": state.apply_contact or None,
+            "direct_apply": True if state.direct_apply else None}
 
 
 def _service_errors(exc: ServiceError, lang: str) -> dict[str, str]:
@@ -285,7 +363,13 @@ def _form_page(request: Request, hub: Hub, who: Principal, lang: str, state: Vac
     return render(request, "employer/vacancy_form.html", who, lang, status=status, f=state, v=v, action=action,
                   errors=errors, occupations=occupations, occupation_label=occ_label, occ_skills=occ_skills,
                   found=found, extracted=action == "extract", q=state.q, hits=hits, name="skill",
-                  sectors=SECTORS, today=date.today().isoformat())
+                  sectors=SECTORS, today=date.today().isoformat(), periods=_period_names(lang))
+
+
+def _period_names(lang: str) -> list[tuple[str, str]]:
+    return [("HOUR", gettext(lang, "per uur")), ("WEEK", gettext(lang, "per week")),
+            ("MONTH", gettext(lang, "per maand")), ("YEAR", gettext(lang, "per jaar")),
+            ("DAY", gettext(lang, "per dag"))]
 
 
 @dataclass

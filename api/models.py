@@ -585,11 +585,17 @@ class IntroductionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     vacancy_id: int = PField(ge=1, le=2_147_483_647)
     candidate_ref: str = PField(min_length=4, max_length=32)
+    message: str = PField(default="", max_length=2000)  # the coach's word to the candidate (employers: ignored)
 
 
 class IntroductionMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: IntroStatus
+    version: int | None = PField(default=None, ge=1, le=2_147_483_647)
+
+
+class StepBack(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     version: int | None = PField(default=None, ge=1, le=2_147_483_647)
 
 
@@ -604,7 +610,9 @@ class IntroductionPublic(BaseModel):
     vacancy_id: int | None
     vacancy_title: str | None
     candidate_ref: str | None
-    candidate_name: str | None  # only after the candidate agreed (employers) or for coaches
+    candidate_name: str | None  # employers: only once the coach introduced the candidate (after their agreement)
+    candidate_email: str | None = None  # employers (same rule) and coaches; never in the job seeker's own view
+    candidate_phone: str | None = None
     status: str
     created_at: datetime
     updated_at: datetime
@@ -618,6 +626,7 @@ class NoteCreate(BaseModel):
     profile_id: int | None = PField(default=None, ge=1, le=2_147_483_647)
     vacancy_id: int | None = PField(default=None, ge=1, le=2_147_483_647)
     introduction_id: int | None = PField(default=None, ge=1, le=2_147_483_647)
+    shared: bool = False  # also readable by the person it is about
 
 
 class NotePublic(BaseModel):
@@ -627,6 +636,23 @@ class NotePublic(BaseModel):
     vacancy_id: int | None
     introduction_id: int | None
     text: str
+    shared: bool = False
+    created_at: datetime
+
+
+class ShortlistAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    candidate_ref: str = PField(min_length=4, max_length=32)
+
+
+class ShortlistEntryPublic(BaseModel):
+    """One person on a vacancy's shortlist (coaches only: with name)."""
+
+    candidate_ref: str
+    profile_id: int
+    name: str | None
+    place: str | None
+    added_by: str | None  # the coach who added them
     created_at: datetime
 
 

@@ -69,6 +69,16 @@ def to_public(hub: Hub, db: Session, v: t.Vacancy, lang: str = "nl") -> t.Vacanc
                            requirements=reqs, created_at=v.created_at, updated_at=v.updated_at, version=v.version)
 
 
+def where_of(db: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """Per vacancy id: the employer's name and the place (for cards that list many vacancies)."""
+    if not ids:
+        return {}
+    rows = db.exec(select(t.Vacancy.id, t.Organisation.name, t.Vacancy.place)
+                   .join(t.Organisation, col(t.Organisation.id) == t.Vacancy.organisation_id)
+                   .where(col(t.Vacancy.id).in_(ids))).all()
+    return {vid: (org, place) for vid, org, place in rows if vid is not None}
+
+
 def _organisation_for(db: Session, who: Principal, data: t.VacancyIn) -> int:
     if who.role == Role.employer:
         if data.organisation_id not in (None, who.user.organisation_id):

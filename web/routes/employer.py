@@ -15,7 +15,19 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.deps import HubDep, SessionDep
-from api.models import PHONE, SALARY_PERIODS, SECTORS, IntroductionCreate, RequirementIn, Role, Vacancy, VacancyIn
+from api.models import (
+    INTRO_NEXT,
+    PHONE,
+    SALARY_PERIODS,
+    SECTORS,
+    IntroductionCreate,
+    IntroductionMove,
+    IntroStatus,
+    RequirementIn,
+    Role,
+    Vacancy,
+    VacancyIn,
+)
 from api.services import pipeline, vacancies
 from api.services.accounts import Principal
 from api.services.errors import ServiceError
@@ -23,7 +35,7 @@ from api.services.hub import Hub
 from web.deps import Lang, require_page
 from web.forms import PostedForm
 from web.i18n import gettext
-from web.render import render
+from web.render import LOCALES, render
 from web.routes.public import SUGGEST_MIN
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +46,7 @@ MAX_SKILLS = 100  # VacancyIn accepts at most this many requirements
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{0,2}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # a first check; VacancyIn's EmailStr has the last word
 EMPLOYER = require_page(Role.employer)  # the dependency every page here uses
+OUTCOMES = ("interview", "hired", "declined")  # what an employer records; declined reads "niet gekozen" here
 
 
 @dataclass
@@ -264,15 +277,16 @@ def _validate(state: VacancyForm, lang: str) -> tuple[dict[str, str], VacancyIn 
     return {}, data
 
 
-def parse_amount(raw: str) -> float | None:
-    """An amount as people type it: '2600', '2.600', '€ 2.600,50', '13,75' or '2600.50'; None if not a number."""
+def parse_amount(raw: str, lang: str = "nl") -> float | None:
+    """An amount as people type it: '2600', '2.600', '€ 2.600,50', '13,75' or '2600.50'; None if not a number.
+    A comma before exactly three digits is a thousands separator in English ('2,600'), a decimal one in Dutch."""
     s = raw.replace("€", "").replace("EUR", "").replace(" ", "").replace("\u00a0", "").rstrip(",-")
     if not s:
         return None
     if "," in s and "." in s:
         s = s.replace(".", "").replace(",", ".") if s.rindex(",") > s.rindex(".") else s.replace(",", "")
     elif "," in s:
-        s = s.replace(",", ".")
+        s = s.replace(",", "") if lang == "en" and re.fullmatch(r"\d{1,3}(,\d{3})+", s) else s.replace(",", ".")
     elif re.fullmatch(r"\d{1,3}(\.\d{3})+", s):
         s = s.replace(".", "")  # 2.600: a thousands point, not a decimal one
     if not re.fullmatch(r"\d+(\.\d{1,2})?", s):
@@ -283,7 +297,7 @@ def parse_amount(raw: str) -> float | None:
 def _amount(x: float | None, lang: str) -> str:
     if x is None:
         return ""
-    return format_decimal(x, format="#,##0.##", locale="nl_NL" if lang == "nl" else "en_GB")
+    return format_decimal(x, format="0.##", locale=LOCALES[lang])  # no grouping: read back unambiguously
 
 
 def _validate_offer(state: VacancyForm, lang: str, errors: dict[str, str]) -> dict[str, Any]:
@@ -291,7 +305,7 @@ def _validate_offer(state: VacancyForm, lang: str, errors: dict[str, str]) -> di
     amounts: dict[str, float | None] = {}
     for name in ("salary_min", "salary_max"):
         raw = getattr(state, name)
-        amounts[name] = parse_amount(raw) if raw else None
+        amounts[name] = parse_amount(raw, lang) if raw else None
         if raw and (amounts[name] is None or not 0 < (amounts[name] or 0) <= 10_000_000):
             errors[name] = gettext(lang, "Vul een bedrag in euro in, bijvoorbeeld 2.600 of 14,50.")
             amounts[name] = None
@@ -418,13 +432,58 @@ def _candidates_page(request: Request, hub: Hub, db: Session, who: Principal, la
         return _refused(request, who, lang, v)
     found = vacancies.candidates_for(hub, db, who, v, 20, 0, lang)
     fitting = [c for c in found.items if c.explanation.score > 0]  # nothing in common: no use to the employer
-    intros, _ = pipeline.listing(db, who, None, 0, 100)
-    mine = [pipeline.to_public(db, who, i) for i in intros if i.vacancy_id == v.id]
+    intros, _ = pipeline.listing(db, who, None, 0, 200, vacancy_id=v.id)
+    mine = [pipeline.to_public(db, who, i) for i in intros]
     asked = {i.candidate_ref: i.status for i in mine if i.status not in ("declined", "withdrawn")}
     refs = {c.candidate.candidate_ref: n for n, c in enumerate(fitting, 1)}
+    moves = {i.id: [s for s in OUTCOMES if IntroStatus(s) in INTRO_NEXT[IntroStatus(i.status)]]
+             for i in mine if IntroStatus(i.status) in pipeline.EMPLOYER_MOVES_FROM}
     return render(request, "employer/candidates.html", who, lang, status=status, v=v, items=fitting,
                   excluded=found.excluded, intros=mine, asked=asked, refs=refs, notice=notice, errors=errors,
-                  today=date.today())
+                  moves=moves, today=date.today())
+
+
+@router.post("/werkgever/introductie/{introduction_id}", response_class=HTMLResponse)
+async def record_outcome(request: Request, hub: HubDep, db: SessionDep, lang: Lang, introduction_id: int,
+                         who: Principal = EMPLOYER) -> Response:
+    """The employer records what came of an introduction: interview planned, hired, or not chosen."""
+    form = await PostedForm.read(request, who, lang)
+    try:
+        intro = pipeline.get(db, who, introduction_id)
+    except ServiceError:
+        return render(request, "error.html", who, lang, status=404, title_key="not_found")
+    vid = intro.vacancy_id or 0
+
+    def again(status: int, errors: dict[str, str]) -> HTMLResponse:
+        return _candidates_page(request, hub, db, who, lang, vid, "", errors, status)
+
+    if not form.csrf_valid:
+        return again(400, form.expired())
+    step = form.text("status", 20)
+    if step not in OUTCOMES:
+        return again(422, {"form": gettext(lang, "Kies een van de knoppen bij de introductie.")})
+    version = form.number("version")
+    seen = intro.version
+    try:
+        pipeline.move(db, who, intro, IntroductionMove(status=IntroStatus(step), version=version))
+    except ServiceError as exc:
+        stale = version is not None and version != seen
+        return again(exc.status, form.refused(db, exc, "form", {
+            409: gettext(lang, "Iemand anders heeft deze introductie net veranderd. Kijk hieronder hoe het nu staat.")
+            if stale else gettext(lang, "Deze stap kan nu niet bij deze introductie."),
+            403: gettext(lang, "Dit kan pas als de coach de kandidaat aan je heeft voorgesteld.")}))
+    return RedirectResponse(f"/werkgever/vacature/{vid}/kandidaten?melding=uitkomst#introductie-{introduction_id}",
+                            status_code=303)
+
+
+@router.get("/werkgever/introductie/{introduction_id}")
+def outcome_form_get(db: SessionDep, introduction_id: int, who: Principal = EMPLOYER) -> RedirectResponse:
+    """A GET on the form's address (a re-rendered page's language switch): back to the vacancy's page."""
+    try:
+        vid = pipeline.get(db, who, introduction_id).vacancy_id
+    except ServiceError:
+        return RedirectResponse("/werkgever", status_code=303)
+    return RedirectResponse(f"/werkgever/vacature/{vid}/kandidaten#introductie-{introduction_id}", status_code=303)
 
 
 # --------------------------------------------------------------------------- helpers

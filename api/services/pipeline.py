@@ -87,10 +87,10 @@ def move(db: Session, who: Principal, intro: t.Introduction, data: t.Introductio
     if new not in MOVES_BY_ROLE.get(who.role, set()):
         raise Forbidden(f"a {who.role.value} cannot set status {new.value!r}")
     cur = IntroStatus(intro.status)
+    if who.role == Role.employer and cur in (IntroStatus.proposed, IntroStatus.candidate_agreed):
+        raise Forbidden("the coach has not introduced this candidate yet; the coach arranges the introduction")
     if new not in INTRO_NEXT[cur]:
         raise Conflict(f"an introduction cannot go from {cur.value!r} to {new.value!r}")
-    if who.role == Role.employer and cur not in EMPLOYER_MOVES_FROM:
-        raise Forbidden("the coach has not introduced this candidate yet; the coach arranges the introduction")
     want = intro.version if data.version is None else data.version
     # Conditional update: of two people moving the same introduction at once, one wins, the other gets 409.
     res = db.exec(update(t.Introduction).where(col(t.Introduction.id) == intro.id,

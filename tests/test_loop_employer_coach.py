@@ -291,6 +291,20 @@ def test_employer_not_chosen_and_someone_elses_introduction(world: World) -> Non
     assert w.boss.get(f"/werkgever/introductie/{iid}", follow_redirects=False).status_code == 303
 
 
+def test_employer_answers_a_withdrawn_introduction(world: World) -> None:
+    w = world
+    iid = _propose_with_message(w)
+    w.api.post(f"/api/v1/introductions/{iid}/status", json={"status": "candidate_agreed"}, headers=w.amira)
+    w.api.post(f"/api/v1/introductions/{iid}/status", json={"status": "introduced"}, headers=w.coach_h)
+    page = w.boss.get(f"/werkgever/vacature/{w.vacancy}/kandidaten").text  # the form as the employer saw it
+    assert w.api.post(f"/api/v1/introductions/{iid}/status", json={"status": "withdrawn"},
+                      headers=w.coach_h).status_code == 200
+    r = w.boss.post(f"/werkgever/introductie/{iid}", data={"csrf_token": csrf(page), "status": "hired"})
+    assert r.status_code == 409 and 'role="alert"' in r.text and "Deze stap kan nu niet" in r.text
+    assert w.api.get(f"/api/v1/introductions/{iid}", headers=w.coach_h).json()["status"] == "withdrawn"
+    assert "Amira" not in r.text  # withdrawn: the name is gone again
+
+
 # --------------------------------------------------------------------------- item 7: the shortlist
 def test_shortlist_api_is_shared_between_coaches_and_audited(world: World) -> None:
     w = world

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, col, select
 
 from api import models as t
@@ -252,8 +254,12 @@ def test_employer_records_interview_then_hired_and_the_dashboard_counts_it(world
     r = w.boss.post(f"/werkgever/introductie/{iid}", data={"csrf_token": token, "status": "introduced"})
     assert r.status_code == 422
     assert w.api.get(f"/api/v1/introductions/{iid}", headers=w.boss_h).json()["status"] == "interview"
-    r = w.boss.post(f"/werkgever/introductie/{iid}", data={"csrf_token": token, "status": "hired"},
-                    follow_redirects=False)
+    # "Aangenomen" asks first (a page of its own); nothing changes until the employer confirms.
+    r = w.boss.post(f"/werkgever/introductie/{iid}", data={"csrf_token": token, "status": "hired"})
+    assert r.status_code == 200 and "Heb je de kandidaat aangenomen?" in r.text and 'name="bevestigd"' in r.text
+    assert w.api.get(f"/api/v1/introductions/{iid}", headers=w.boss_h).json()["status"] == "interview"
+    r = w.boss.post(f"/werkgever/introductie/{iid}", data={"csrf_token": token, "status": "hired",
+                                                           "bevestigd": "ja"}, follow_redirects=False)
     assert r.status_code == 303
     # Answering twice: a finished introduction does not move on.
     r = w.boss.post(f"/werkgever/introductie/{iid}", data={"csrf_token": token, "status": "declined"})
@@ -495,3 +501,44 @@ def test_english_pages(world: World) -> None:
     assert "Is interested" in board and "Heeft interesse" not in board
     form = w.boss.get("/werkgever/vacature/nieuw?lang=en").text
     assert "Step 6: salary and how to apply" in form and "per month" in form
+
+
+# --------------------------------------------------------------------------- properties
+@settings(deadline=None)  # the first example imports the web layer
+@given(cents=st.integers(min_value=1, max_value=1_000_000_000), lang=st.sampled_from(["nl", "en"]))
+def test_an_amount_shown_in_the_form_reads_back_the_same(cents: int, lang: str) -> None:
+    """The edit form shows a stored salary the way it reads it back: saving unchanged never changes it."""
+    from web.routes.employer import _amount, parse_amount
+
+    x = cents / 100
+    assert parse_amount(_amount(x, lang), lang) == x
+
+
+@settings(deadline=None)
+@given(euros=st.integers(min_value=1000, max_value=9_999_999))
+def test_dutch_thousands_points_are_not_decimals(euros: int) -> None:
+    from web.routes.employer import parse_amount
+
+    dutch = f"{euros:,}".replace(",", ".")  # 2.600 / 1.234.567
+    assert parse_amount(dutch, "nl") == euros and parse_amount(f"€ {dutch},00", "nl") == euros
+    assert parse_amount(f"{euros:,}", "en") == euros
+
+
+@given(moves=st.lists(st.sampled_from(["step", "undo"]), max_size=30))
+def test_undo_takes_back_exactly_the_last_step_in_force(moves: list[str]) -> None:
+    """Whatever mix of steps and undos, the steps in force are the plain steps minus the ones taken back,
+    and an undo never removes the first step (the proposal)."""
+    from api.services.pipeline import UNDO, steps
+
+    events, expected = [t.IntroductionEvent(introduction_id=1, status="proposed")], ["s0"]
+    for n, m in enumerate(moves, 1):
+        if m == "step":
+            events.append(t.IntroductionEvent(introduction_id=1, status=f"s{n}"))
+            expected.append(f"s{n}")
+        else:
+            events.append(t.IntroductionEvent(introduction_id=1, status="x", reason=UNDO))
+            if len(expected) > 1:
+                expected.pop()
+    live = steps(events)
+    assert len(live) == len(expected) and live[0].status == "proposed"
+    assert [e.status for e in live[1:]] == expected[1:]

@@ -1,7 +1,7 @@
 """The coach and employer half of the loop in a real browser: interest → shortlist → proposal with a message →
 (the candidate agrees) → introduced → the employer sees name and contact and records "gesprek gepland" →
-"aangenomen" with a confirmation, a step back, and again → the dashboard counts the placement.
-axe-core on every page: zero violations."""
+the coach's "aangenomen" with a confirmation, and a step back → the employer's "aangenomen" (confirmed) →
+the dashboard counts the placement. axe-core on every page: zero violations."""
 
 from __future__ import annotations
 
@@ -122,11 +122,21 @@ def test_shortlist_propose_introduce_interview_hire(page: Any, live: Live) -> No
     assert page.locator("#kolom-interview").locator("xpath=..").locator(f"#voorstel-{iid}").count() == 1
     assert _placements(live) == before
     axe_check(page)
-    page.locator(f"#voorstel-{iid}").get_by_role("link", name="Aangenomen").click()
+    _logout(page)
+
+    # The employer records "aangenomen" (also with a confirmation).
+    login(page, live, EMPLOYER)
+    page.goto(f"{live.url}/werkgever/vacature/{vid}/kandidaten#voorstellen")
+    page.locator(f"#introductie-{iid}").get_by_role("button", name="Aangenomen").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Heb je de kandidaat aangenomen?"
+    axe_check(page)
     page.get_by_role("button", name="Ja, aangenomen").click()
+    assert "Aangenomen" in page.locator(f"#introductie-{iid}").inner_text()
     assert _placements(live) == before + 1
+    _logout(page)
 
     # The dashboard counts it.
+    login(page, live, COACH)
     page.get_by_role("link", name="Dashboard").click()
     placed = page.locator("section[aria-labelledby=plaatsingen] td.num")
     assert sum(int(x) for x in placed.all_inner_texts()) == _placements(live, shown_months=12)

@@ -464,6 +464,11 @@ async def record_outcome(request: Request, hub: HubDep, db: SessionDep, lang: La
         return again(422, {"form": gettext(lang, "Kies een van de knoppen bij de introductie.")})
     version = form.number("version")
     seen = intro.version
+    possible = IntroStatus(intro.status) in pipeline.EMPLOYER_MOVES_FROM  # else move() says why not
+    if step == "hired" and form.text("bevestigd", 5) != "ja" and possible:
+        # "Aangenomen" counts as a placement and only a coach can take it back: ask first (a page, no JavaScript).
+        pub = pipeline.to_public(db, who, intro)
+        return render(request, "employer/confirm_hired.html", who, lang, i=pub, version=version or intro.version)
     try:
         pipeline.move(db, who, intro, IntroductionMove(status=IntroStatus(step), version=version))
     except ServiceError as exc:

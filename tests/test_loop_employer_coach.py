@@ -493,6 +493,21 @@ def test_notes_show_author_and_who_may_read_them(world: World) -> None:
     assert "coach test" in page and "Ook voor de kandidaat" in page
 
 
+def test_propose_from_the_candidate_page_with_a_message(world: World) -> None:
+    w = world
+    url = f"/coach/kandidaat/{w.amira_profile}"
+    page = w.coach.get(url).text
+    assert 'name="message"' in page
+    r = w.coach.post(url + "/voorstel", data={"csrf_token": csrf(page), "vacancy_id": str(w.vacancy),
+                                              "message": "y" * 2001})
+    assert r.status_code == 422 and "te lang" in r.text and "y" * 2001 in r.text
+    r = w.coach.post(url + "/voorstel", data={"csrf_token": csrf(page), "vacancy_id": str(w.vacancy),
+                                              "message": MESSAGE}, follow_redirects=False)
+    assert r.status_code == 303
+    with Session(w.hub.engine) as db:
+        assert db.get(t.Introduction, _intro_id(w)).message == MESSAGE  # type: ignore[union-attr]
+
+
 def test_english_pages(world: World) -> None:
     w = world
     _propose_with_message(w)

@@ -176,16 +176,19 @@ def _candidate(request: Request, hub: Hub, db: Session, who: Principal, lang: st
 async def propose_for_candidate(request: Request, hub: HubDep, db: SessionDep, lang: Lang, profile_id: int,
                                 who: Principal = COACH) -> Response:
     form = await PostedForm.read(request, who, lang)
-    data = {"vacancy_id": form.text("vacancy_id", 20)}
+    data = {"vacancy_id": form.text("vacancy_id", 20), "message": form.raw("message").strip()}
     if not form.csrf_valid:
         return _candidate(request, hub, db, who, lang, profile_id, 400, form.expired("propose"), data)
     vid = form.number("vacancy_id")
     if vid is None:
         return _candidate(request, hub, db, who, lang, profile_id, 422,
                           {"vacancy_id": gettext(lang, "Kies een vacature.")}, data)
+    if len(data["message"]) > 2000:
+        return _candidate(request, hub, db, who, lang, profile_id, 422,
+                          {"message": gettext(lang, "Het bericht is te lang. Gebruik hoogstens 2000 tekens.")}, data)
     try:
         p = vacancies.profile_for_coach(hub, db, who, profile_id)
-        pipeline.propose(db, who, IntroductionCreate(vacancy_id=vid, candidate_ref=p.ref))
+        pipeline.propose(db, who, IntroductionCreate(vacancy_id=vid, candidate_ref=p.ref, message=data["message"]))
     except ServiceError as exc:
         return _candidate(request, hub, db, who, lang, profile_id, exc.status,
                           form.refused(db, exc, "vacancy_id", _propose_errors(lang)), data)

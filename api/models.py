@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, EmailStr, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, field_validator, model_validator
 from pydantic import Field as PField
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -51,6 +52,9 @@ INTRO_NEXT: dict[IntroStatus, set[IntroStatus]] = {
 }
 
 SECTORS = ("techniek", "horeca", "zorg")
+SALARY_PERIODS = ("HOUR", "DAY", "WEEK", "MONTH", "YEAR")  # schema.org unitText of a baseSalary
+SalaryPeriod = Literal["HOUR", "DAY", "WEEK", "MONTH", "YEAR"]
+PHONE = r"^\+?[0-9][0-9 ()./-]{5,38}$"  # digits with the usual separators; no letters
 SKILL_SOURCES = ("work", "education", "volunteering", "other")
 CONSENT_KINDS = ("terms", "talent_pool", "employer_visibility")
 
@@ -501,6 +505,17 @@ class VacancyIn(BaseModel):
     valid_through: date | None = None
     requirements: list[RequirementIn] = PField(default_factory=list, max_length=100)
     organisation_id: int | None = PField(default=None, ge=1, le=2_147_483_647)  # coaches and admins post for one
+    # Salary (JobPosting baseSalary): gross amounts per period; the currency defaults to euro.
+    salary_min: float | None = PField(default=None, gt=0, le=10_000_000)
+    salary_max: float | None = PField(default=None, gt=0, le=10_000_000)
+    salary_currency: str | None = PField(default=None, pattern="^[A-Z]{3}$")
+    salary_period: SalaryPeriod | None = None
+    # How to apply (JobPosting url / applicationContact / directApply).
+    apply_url: str | None = PField(default=None, max_length=500)
+    apply_email: EmailStr | None = PField(default=None, max_length=254)
+    apply_phone: str | None = PField(default=None, max_length=40, pattern=PHONE)
+    apply_contact: str | None = PField(default=None, max_length=200)
+    direct_apply: bool | None = None
 
     @field_validator("sector")
     @classmethod
@@ -508,6 +523,25 @@ class VacancyIn(BaseModel):
         if v is not None and v not in SECTORS:
             raise ValueError(f"unknown sector {v!r}; use {', '.join(SECTORS)}")
         return v
+
+    @field_validator("apply_url")
+    @classmethod
+    def _web_address(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        parts = urlsplit(v.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in v.strip()):
+            raise ValueError("apply_url must be an http or https address")
+        return v.strip()
+
+    @model_validator(mode="after")
+    def _salary(self) -> VacancyIn:
+        lo, hi = self.salary_min, self.salary_max
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError("salary_min is more than salary_max")
+        if (lo is not None or hi is not None) and self.salary_period is None:
+            raise ValueError("salary_period is needed with a salary (HOUR, DAY, WEEK, MONTH or YEAR)")
+        return self
 
 
 class VacancyPatch(BaseModel):
@@ -531,6 +565,15 @@ class VacancyPublic(BaseModel):
     hours_min: int | None
     hours_max: int | None
     valid_through: date | None
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None
+    salary_period: str | None = None
+    apply_url: str | None = None
+    apply_email: str | None = None
+    apply_phone: str | None = None
+    apply_contact: str | None = None
+    direct_apply: bool | None = None
     status: str
     requirements: list[RequirementPublic]
     created_at: datetime
@@ -542,11 +585,17 @@ class IntroductionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     vacancy_id: int = PField(ge=1, le=2_147_483_647)
     candidate_ref: str = PField(min_length=4, max_length=32)
+    message: str = PField(default="", max_length=2000)  # the coach's word to the candidate (employers: ignored)
 
 
 class IntroductionMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: IntroStatus
+    version: int | None = PField(default=None, ge=1, le=2_147_483_647)
+
+
+class StepBack(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     version: int | None = PField(default=None, ge=1, le=2_147_483_647)
 
 
@@ -561,7 +610,9 @@ class IntroductionPublic(BaseModel):
     vacancy_id: int | None
     vacancy_title: str | None
     candidate_ref: str | None
-    candidate_name: str | None  # only after the candidate agreed (employers) or for coaches
+    candidate_name: str | None  # employers: only once the coach introduced the candidate (after their agreement)
+    candidate_email: str | None = None  # employers (same rule) and coaches; never in the job seeker's own view
+    candidate_phone: str | None = None
     status: str
     created_at: datetime
     updated_at: datetime
@@ -575,6 +626,7 @@ class NoteCreate(BaseModel):
     profile_id: int | None = PField(default=None, ge=1, le=2_147_483_647)
     vacancy_id: int | None = PField(default=None, ge=1, le=2_147_483_647)
     introduction_id: int | None = PField(default=None, ge=1, le=2_147_483_647)
+    shared: bool = False  # also readable by the person it is about
 
 
 class NotePublic(BaseModel):
@@ -584,6 +636,23 @@ class NotePublic(BaseModel):
     vacancy_id: int | None
     introduction_id: int | None
     text: str
+    shared: bool = False
+    created_at: datetime
+
+
+class ShortlistAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    candidate_ref: str = PField(min_length=4, max_length=32)
+
+
+class ShortlistEntryPublic(BaseModel):
+    """One person on a vacancy's shortlist (coaches only: with name)."""
+
+    candidate_ref: str
+    profile_id: int
+    name: str | None
+    place: str | None
+    added_by: str | None  # the coach who added them
     created_at: datetime
 
 

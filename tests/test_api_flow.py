@@ -101,8 +101,9 @@ def test_employer_sees_anonymised_candidates_and_the_pipeline_runs(client: TestC
                        headers=coach).status_code == 403
     r = client.post(f"/api/v1/introductions/{intro['id']}/status", json={"status": "candidate_agreed"}, headers=me)
     assert r.status_code == 200, r.text
+    # Agreed is not enough: the employer learns name and contact once the coach introduced them.
     seen = client.get(f"/api/v1/introductions/{intro['id']}", headers=emp).json()
-    assert seen["candidate_name"] == "Amira Test"
+    assert seen["candidate_name"] is None and seen["candidate_email"] is None and "Amira" not in str(seen)
     for step in ("introduced", "interview", "hired"):
         r = client.post(f"/api/v1/introductions/{intro['id']}/status", json={"status": step}, headers=coach)
         assert r.status_code == 200, r.text
@@ -110,6 +111,8 @@ def test_employer_sees_anonymised_candidates_and_the_pipeline_runs(client: TestC
     assert [e["status"] for e in final["events"]] == ["proposed", "candidate_agreed", "introduced", "interview",
                                                        "hired"]
     assert [e["actor_role"] for e in final["events"]] == ["employer", "jobseeker", "coach", "coach", "coach"]
+    seen = client.get(f"/api/v1/introductions/{intro['id']}", headers=emp).json()
+    assert (seen["candidate_name"], seen["candidate_email"]) == ("Amira Test", "amira@example.org")
     # A finished pipeline does not move on.
     assert client.post(f"/api/v1/introductions/{intro['id']}/status", json={"status": "declined"},
                        headers=coach).status_code == 409

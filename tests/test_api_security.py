@@ -25,6 +25,8 @@ PERSONAL = [
     ("POST", "/api/v1/introductions"), ("GET", "/api/v1/notes"), ("POST", "/api/v1/notes"),
     ("GET", "/api/v1/reports/summary"), ("GET", "/api/v1/admin/users"), ("GET", "/api/v1/admin/audit"),
     ("GET", "/api/v1/vacancies/1/candidates"), ("POST", "/api/v1/vacancies"), ("GET", "/api/v1/auth/tokens"),
+    ("GET", "/api/v1/coach/vacancies/1/shortlist"), ("POST", "/api/v1/coach/vacancies/1/shortlist"),
+    ("DELETE", "/api/v1/coach/vacancies/1/shortlist/abcdef"), ("POST", "/api/v1/introductions/1/undo"),
 ]
 
 
@@ -49,6 +51,8 @@ def test_wrong_roles_are_refused(client: TestClient, hub: Hub) -> None:
         (coach, "GET", "/api/v1/admin/users"), (coach, "POST", "/api/v1/admin/users"),
         (coach, "GET", "/api/v1/admin/audit"), (coach, "GET", "/api/v1/me/profile"),
         (admin, "GET", "/api/v1/notes"), (admin, "GET", "/api/v1/profiles/1"), (admin, "GET", "/api/v1/introductions"),
+        (seeker, "GET", "/api/v1/coach/vacancies/1/shortlist"), (emp, "POST", "/api/v1/coach/vacancies/1/shortlist"),
+        (admin, "GET", "/api/v1/coach/vacancies/1/shortlist"), (emp, "POST", "/api/v1/introductions/1/undo"),
     ]
     for headers, method, path in refused:
         body = cook_vacancy(hub) if path == "/api/v1/vacancies" else {}

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -19,6 +20,7 @@ from web.deps import CSRF_COOKIE, csrf_token
 from web.i18n import translations
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}  # number formats per page language
 MONTHS = {"nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
                  "oktober", "november", "december"],
           "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -42,7 +44,14 @@ def environment(lang: str) -> Environment:
             return ""
         return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
 
+    def decimal(x: float | None, digits: int = 1) -> str:
+        """1.5 → '1,5' (Dutch) or '1.5' (English), always with ``digits`` decimals."""
+        if x is None:
+            return ""
+        return format_decimal(x, format="#,##0." + "0" * digits if digits else "#,##0", locale=LOCALES[lang])
+
     env.filters["long_date"] = long_date
+    env.filters["decimal"] = decimal
     env.filters["jsonld"] = _jsonld
     env.globals["lang"] = lang
     return env

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
+from fastapi import Path as PathParam
 from sqlmodel import col, select
 
 from api.deps import (
@@ -34,12 +35,15 @@ from api.models import (
     Page,
     ProfilePublic,
     Role,
+    ShortlistAdd,
+    ShortlistEntryPublic,
+    StepBack,
     User,
     UserCreate,
     UserPublic,
 )
 from api.routes.auth import user_public
-from api.services import pipeline, profiles, vacancies
+from api.services import pipeline, profiles, shortlists, vacancies
 from api.services.errors import NotFound
 
 router = APIRouter(tags=["coach"])
@@ -107,6 +111,32 @@ def move(db: SessionDep, who: CurrentUser, introduction_id: Id, body: Introducti
     """Next step: the candidate agrees or declines; the coach introduces, plans the interview, records the outcome."""
     intro = pipeline.get(db, who, introduction_id)
     return pipeline.to_public(db, who, pipeline.move(db, who, intro, body))
+
+
+@router.post("/introductions/{introduction_id}/undo", response_model=IntroductionPublic)
+def step_back(db: SessionDep, who: Coach, introduction_id: Id, body: StepBack) -> IntroductionPublic:
+    """Take back the last step a coach or employer took (e.g. "hired" by mistake); history keeps both rows."""
+    intro = pipeline.get(db, who, introduction_id)
+    return pipeline.to_public(db, who, pipeline.step_back(db, who, intro, body.version))
+
+
+@router.get("/coach/vacancies/{vacancy_id}/shortlist", response_model=list[ShortlistEntryPublic])
+def shortlist(db: SessionDep, who: Coach, vacancy_id: Id) -> list[ShortlistEntryPublic]:
+    """The vacancy's shortlist, shared by all coaches (oldest first)."""
+    return [shortlists.to_public(db, e) for e in shortlists.entries(db, who, vacancy_id)]
+
+
+@router.post("/coach/vacancies/{vacancy_id}/shortlist", response_model=ShortlistEntryPublic,
+             status_code=status.HTTP_201_CREATED)
+def shortlist_add(db: SessionDep, who: Coach, vacancy_id: Id, body: ShortlistAdd) -> ShortlistEntryPublic:
+    """Put a talent-pool member on the shortlist; 409 if they are on it already."""
+    return shortlists.to_public(db, shortlists.add(db, who, vacancy_id, body.candidate_ref))
+
+
+@router.delete("/coach/vacancies/{vacancy_id}/shortlist/{candidate_ref}", status_code=status.HTTP_204_NO_CONTENT)
+def shortlist_remove(db: SessionDep, who: Coach, vacancy_id: Id,
+                     candidate_ref: Annotated[str, PathParam(min_length=4, max_length=32)]) -> None:
+    shortlists.remove(db, who, vacancy_id, candidate_ref)
 
 
 @router.post("/notes", response_model=NotePublic, status_code=status.HTTP_201_CREATED)

@@ -39,6 +39,8 @@ def export(hub: Hub, db: Session, who: Principal) -> dict[str, Any]:
         intros = db.exec(select(t.Introduction).where(t.Introduction.profile_id == p.id)).all()
         out["introductions"] = _rows(intros)
         out["coach_notes"] = _rows(db.exec(select(t.Note).where(t.Note.profile_id == p.id)).all(), ("author_id",))
+        out["shortlists"] = _rows(db.exec(select(t.ShortlistEntry).where(t.ShortlistEntry.profile_id == p.id)).all(),
+                                  ("added_by",))  # vacancies a coach saved me for
         subjects = or_(  # who looked at or changed my data
             (col(t.AuditEntry.subject_type) == "profile") & (col(t.AuditEntry.subject_id) == p.id),
             (col(t.AuditEntry.subject_type) == "profile_notes") & (col(t.AuditEntry.subject_id) == p.id),

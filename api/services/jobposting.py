@@ -291,4 +291,37 @@ def to_jsonld(hub: Hub, v: Any, organisation: str, requirements: list[Any], base
         doc["industry"] = v.sector
     if occ is not None and occ.code:
         doc["occupationalCategory"] = occ.code
+    doc.update(offer_jsonld(v))
     return doc
+
+
+def offer_jsonld(v: Any) -> dict[str, Any]:
+    """Salary and how to apply as JobPosting properties: baseSalary and applicationContact (a ContactPoint
+    with name, email, telephone and the employer's application page as its ``url``), and directApply.
+
+    The posting's own ``url`` stays our vacancy page (set by :func:`to_jsonld`): this JSON-LD is embedded in
+    that page, and search engines take ``url`` as the posting's address.
+    """
+    out: dict[str, Any] = {}
+    lo, hi = getattr(v, "salary_min", None), getattr(v, "salary_max", None)
+    if (lo is not None or hi is not None) and getattr(v, "salary_period", None):
+        value: dict[str, Any] = {"@type": "QuantitativeValue", "unitText": v.salary_period}
+        if lo is not None and hi is not None and lo == hi:
+            value["value"] = _number(lo)
+        else:
+            value.update({k: _number(x) for k, x in (("minValue", lo), ("maxValue", hi)) if x is not None})
+        out["baseSalary"] = {"@type": "MonetaryAmount", "currency": v.salary_currency or "EUR", "value": value}
+    contact = {k: x for k, x in (("name", getattr(v, "apply_contact", None)),
+                                 ("email", getattr(v, "apply_email", None)),
+                                 ("telephone", getattr(v, "apply_phone", None)),
+                                 ("url", getattr(v, "apply_url", None))) if x}
+    if contact:
+        out["applicationContact"] = {"@type": "ContactPoint", "contactType": "sollicitaties", **contact}
+    if getattr(v, "direct_apply", None) is not None:
+        out["directApply"] = bool(v.direct_apply)
+    return out
+
+
+def _number(x: float) -> int | float:
+    """2600.0 → 2600: whole amounts without a decimal point, as JobPostings usually write them."""
+    return int(x) if float(x).is_integer() else round(float(x), 2)

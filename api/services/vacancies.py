@@ -19,6 +19,10 @@ from api.services.indexes import is_listed, match_vacancy, record_change, sector
 from matching.model import Location
 from matching.scoring import distance_km
 
+# Salary and how to apply: stored as given (the form and the JobPosting import both fill VacancyIn).
+OFFER_FIELDS = ("salary_min", "salary_max", "salary_currency", "salary_period", "apply_url", "apply_email",
+                "apply_phone", "apply_contact", "direct_apply")
+
 
 def get_vacancy(db: Session, vid: int, who: Principal | None) -> t.Vacancy:
     """Open vacancies are public; closed or expired ones only for their organisation, coaches and admins."""
@@ -60,8 +64,19 @@ def to_public(hub: Hub, db: Session, v: t.Vacancy, lang: str = "nl") -> t.Vacanc
                            identifier=v.identifier, title=v.title, description=v.description,
                            occupation_id=v.occupation_id, occupation=hub.label(v.occupation_id, lang),
                            sector=v.sector, postcode=v.postcode, place=v.place, hours_min=v.hours_min,
-                           hours_max=v.hours_max, valid_through=v.valid_through, status=v.status,
+                           hours_max=v.hours_max, valid_through=v.valid_through,
+                           **{k: getattr(v, k) for k in OFFER_FIELDS}, status=v.status,
                            requirements=reqs, created_at=v.created_at, updated_at=v.updated_at, version=v.version)
+
+
+def where_of(db: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """Per vacancy id: the employer's name and the place (for cards that list many vacancies)."""
+    if not ids:
+        return {}
+    rows = db.exec(select(t.Vacancy.id, t.Organisation.name, t.Vacancy.place)
+                   .join(t.Organisation, col(t.Organisation.id) == t.Vacancy.organisation_id)
+                   .where(col(t.Vacancy.id).in_(ids))).all()
+    return {vid: (org, place) for vid, org, place in rows if vid is not None}
 
 
 def _organisation_for(db: Session, who: Principal, data: t.VacancyIn) -> int:
@@ -94,6 +109,12 @@ def _fill(hub: Hub, db: Session, v: t.Vacancy, data: t.VacancyIn) -> list[t.Vaca
     v.place = data.place or (place.name if place else None)
     v.lat, v.lon = (place.lat, place.lon) if place else (None, None)
     v.hours_min, v.hours_max, v.valid_through = data.hours_min, data.hours_max, data.valid_through
+    for name in OFFER_FIELDS:
+        setattr(v, name, getattr(data, name))
+    if v.salary_min is None and v.salary_max is None:
+        v.salary_currency = v.salary_period = None
+    elif v.salary_currency is None:
+        v.salary_currency = "EUR"
     seen: dict[str, t.RequirementIn] = {}
     for r in data.requirements:
         seen[hub.concept(r.concept_id, "skill").id] = r

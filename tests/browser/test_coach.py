@@ -53,7 +53,7 @@ def test_coach_main_path(page: Any, live: Live) -> None:
     page.get_by_role("link", name="Voorstellen").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Voorstellen"
     axe_check(page)
-    step = page.locator(".board-cards .moves button:not(.secondary)").first
+    step = page.locator(".board-cards li[id^='voorstel-'] .moves button:not(.secondary):not(.link)").first
     card_id = step.locator("xpath=ancestor::li[contains(@class,'card')]").get_attribute("id")
     before = page.locator(f"#{card_id}").locator("xpath=ancestor::section").get_attribute("aria-labelledby")
     step.click()

@@ -84,8 +84,9 @@ def test_post_a_vacancy_and_ask_for_an_introduction(page: Any, live: Live) -> No
     first.get_by_role("button", name="Vraag de coach om een introductie").click()
     assert "Je vraag is verstuurd" in page.get_by_role("status").inner_text()
     assert "Introductie gevraagd" in page.locator("ol.candidates > li").first.inner_text()
-    rows = page.locator("table tbody tr")
+    rows = page.locator("ol.intros > li")
     assert rows.count() == 1 and "Gevraagd" in rows.first.inner_text()
+    assert "naam volgt na akkoord" in rows.first.inner_text()
     axe_check(page)
 
 

@@ -1,5 +1,5 @@
-"""Pages for the coach: the talent pool, one candidate, a vacancy's shortlist, the pipeline board, and the
-project board's dashboard (coaches and admins).
+"""Pages for the coach: the talent pool, one candidate (notes, propose) and the project board's dashboard
+(coaches and admins). A vacancy's candidates and shortlist live in coach_vacancy.py, the board in coach_board.py.
 
 Everything goes through the services in api/services; they check the role boundaries again.
 """
@@ -16,12 +16,13 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.deps import HubDep, SessionDep
-from api.models import INTRO_NEXT, SECTORS, IntroductionCreate, IntroductionMove, IntroStatus, NoteCreate, Role
+from api.models import SECTORS, IntroductionCreate, NoteCreate, Role
 from api.services import pipeline, profiles, vacancies
 from api.services.accounts import Principal
-from api.services.errors import BadInput, Conflict, Forbidden, NotFound, ServiceError
+from api.services.errors import BadInput, NotFound, ServiceError
 from api.services.hub import Hub
-from web.deps import Lang, csrf_ok, require_page
+from web.deps import Lang, require_page
+from web.forms import PostedForm
 from web.i18n import gettext
 from web.render import MONTHS, render
 from web.routes.public import SUGGEST_MIN
@@ -70,10 +71,6 @@ def month_name(key: str, lang: str) -> str:
         return f"{MONTHS[lang][int(month) - 1]} {year}"
     except (ValueError, IndexError):
         return key
-
-
-def _expired(lang: str) -> str:
-    return gettext(lang, "De pagina was verlopen. Probeer het nog een keer.")
 
 
 def _int(value: Any) -> int | None:
@@ -167,51 +164,55 @@ def _candidate(request: Request, hub: Hub, db: Session, who: Principal, lang: st
         p = vacancies.profile_for_coach(hub, db, who, profile_id)
     except NotFound:
         return render(request, "error.html", who, lang, status=404, title_key="not_found")
+    notes = pipeline.notes(db, who, profile_id, None, None)
     return render(request, "coach/candidate.html", who, lang, status=status,
                   profile=profiles.to_public(hub, db, p, lang), person=vacancies.candidate(hub, db, p, who, lang),
                   matches=profiles.vacancy_matches(hub, db, p, 10, 0, lang).items,
-                  notes=pipeline.notes(db, who, profile_id, None, None), errors=errors or {}, form=form or {},
+                  notes=notes, authors=pipeline.authors(db, notes), errors=errors or {}, form=form or {},
                   notice=notice, sectors=sector_names(lang), levels=level_names(lang), today=date.today())
 
 
 @router.post("/coach/kandidaat/{profile_id:int}/voorstel", response_class=HTMLResponse)
 async def propose_for_candidate(request: Request, hub: HubDep, db: SessionDep, lang: Lang, profile_id: int,
                                 who: Principal = COACH) -> Response:
-    form = await request.form()
-    data = {"vacancy_id": str(form.get("vacancy_id") or "")}
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _candidate(request, hub, db, who, lang, profile_id, 400, {"propose": _expired(lang)}, data)
-    vid = _int(data["vacancy_id"])
+    form = await PostedForm.read(request, who, lang)
+    data = {"vacancy_id": form.text("vacancy_id", 20), "message": form.raw("message").strip()}
+    if not form.csrf_valid:
+        return _candidate(request, hub, db, who, lang, profile_id, 400, form.expired("propose"), data)
+    vid = form.number("vacancy_id")
     if vid is None:
         return _candidate(request, hub, db, who, lang, profile_id, 422,
                           {"vacancy_id": gettext(lang, "Kies een vacature.")}, data)
+    if len(data["message"]) > 2000:
+        return _candidate(request, hub, db, who, lang, profile_id, 422,
+                          {"message": gettext(lang, "Het bericht is te lang. Gebruik hoogstens 2000 tekens.")}, data)
     try:
         p = vacancies.profile_for_coach(hub, db, who, profile_id)
-        pipeline.propose(db, who, IntroductionCreate(vacancy_id=vid, candidate_ref=p.ref))
+        pipeline.propose(db, who, IntroductionCreate(vacancy_id=vid, candidate_ref=p.ref, message=data["message"]))
     except ServiceError as exc:
-        db.rollback()
         return _candidate(request, hub, db, who, lang, profile_id, exc.status,
-                          {"vacancy_id": _propose_error(exc, lang)}, data)
+                          form.refused(db, exc, "vacancy_id", _propose_errors(lang)), data)
     return RedirectResponse(f"/coach/kandidaat/{profile_id}?gedaan=voorstel#voorstel", status_code=303)
 
 
-def _propose_error(exc: ServiceError, lang: str) -> str:
-    if isinstance(exc, Conflict):
-        return gettext(lang, "Deze kandidaat is al voorgesteld bij deze vacature. Kijk bij Voorstellen.")
-    if isinstance(exc, NotFound):
-        return gettext(lang, "Deze vacature of kandidaat bestaat niet (meer).")
-    return gettext(lang, "Dit voorstel kan niet. Probeer het nog een keer.")
+def _propose_errors(lang: str) -> dict[int, str]:
+    return {409: gettext(lang, "Deze kandidaat is al voorgesteld bij deze vacature. Kijk bij Voorstellen."),
+            404: gettext(lang, "Deze vacature of kandidaat bestaat niet (meer)."),
+            422: gettext(lang, "Dit voorstel kan niet. Probeer het nog een keer.")}
 
 
 @router.post("/coach/kandidaat/{profile_id:int}/notitie", response_class=HTMLResponse)
 async def add_note(request: Request, hub: HubDep, db: SessionDep, lang: Lang, profile_id: int,
                    who: Principal = COACH) -> Response:
-    form = await request.form()
-    data = {"text": str(form.get("text") or "")}
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _candidate(request, hub, db, who, lang, profile_id, 400, {"note": _expired(lang)}, data)
+    form = await PostedForm.read(request, who, lang)
+    data = {"text": form.raw("text"), "shared": form.text("shared", 5) or "nee"}  # missing: the safer choice
+    if not form.csrf_valid:
+        return _candidate(request, hub, db, who, lang, profile_id, 400, form.expired("note"), data)
+    if data["shared"] not in ("ja", "nee"):
+        return _candidate(request, hub, db, who, lang, profile_id, 422, {"shared": gettext(
+            lang, "Kies wie de notitie mag lezen.")}, data)
     try:
-        body = NoteCreate(text=data["text"].strip(), profile_id=profile_id)
+        body = NoteCreate(text=data["text"].strip(), profile_id=profile_id, shared=data["shared"] == "ja")
     except ValidationError:
         return _candidate(request, hub, db, who, lang, profile_id, 422,
                           {"text": gettext(lang, "Schrijf een notitie van 1 tot 5000 tekens.")}, data)
@@ -221,100 +222,6 @@ async def add_note(request: Request, hub: HubDep, db: SessionDep, lang: Lang, pr
         db.rollback()
         return render(request, "error.html", who, lang, status=404, title_key="not_found")
     return RedirectResponse(f"/coach/kandidaat/{profile_id}?gedaan=notitie#notities", status_code=303)
-
-
-# --------------------------------------------------------------------------- a vacancy's shortlist
-@router.get("/coach/vacature/{vacancy_id:int}", response_class=HTMLResponse)
-def vacancy_page(request: Request, hub: HubDep, db: SessionDep, lang: Lang, vacancy_id: int,
-                 who: Principal = COACH) -> HTMLResponse:
-    notice = gettext(lang, "Je voorstel is gemaakt. De kandidaat krijgt eerst de vraag of dat goed is.") \
-        if request.query_params.get("gedaan") == "voorstel" else None
-    return _vacancy(request, hub, db, who, lang, vacancy_id, notice=notice)
-
-
-def _vacancy(request: Request, hub: Hub, db: Session, who: Principal, lang: str, vacancy_id: int,
-             status: int = 200, error: str | None = None, failed_ref: str | None = None,
-             notice: str | None = None) -> HTMLResponse:
-    try:
-        v = vacancies.get_vacancy(db, vacancy_id, who)
-    except NotFound:
-        return render(request, "error.html", who, lang, status=404, title_key="not_found")
-    return render(request, "coach/vacancy.html", who, lang, status=status, v=vacancies.to_public(hub, db, v, lang),
-                  candidates=vacancies.candidates_for(hub, db, who, v, 20, 0, lang).items, error=error,
-                  failed_ref=failed_ref, notice=notice, sectors=sector_names(lang), today=date.today())
-
-
-@router.post("/coach/vacature/{vacancy_id:int}/voorstel", response_class=HTMLResponse)
-async def propose_for_vacancy(request: Request, hub: HubDep, db: SessionDep, lang: Lang, vacancy_id: int,
-                              who: Principal = COACH) -> Response:
-    form = await request.form()
-    ref = str(form.get("candidate_ref") or "")
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _vacancy(request, hub, db, who, lang, vacancy_id, 400, _expired(lang))
-    try:
-        pipeline.propose(db, who, IntroductionCreate(vacancy_id=vacancy_id, candidate_ref=ref))
-    except ValidationError:
-        return _vacancy(request, hub, db, who, lang, vacancy_id, 422,
-                        gettext(lang, "Deze vacature of kandidaat bestaat niet (meer)."))
-    except ServiceError as exc:
-        db.rollback()
-        return _vacancy(request, hub, db, who, lang, vacancy_id, exc.status, _propose_error(exc, lang), ref)
-    return RedirectResponse(f"/coach/vacature/{vacancy_id}?gedaan=voorstel", status_code=303)
-
-
-# --------------------------------------------------------------------------- pipeline board
-@router.get("/coach/pijplijn", response_class=HTMLResponse)
-def board(request: Request, db: SessionDep, lang: Lang, who: Principal = COACH) -> HTMLResponse:
-    moved = request.query_params.get("gedaan") == "stap"
-    return _board(request, db, who, lang, notice=gettext(lang, "Het voorstel is een stap verder gezet.")
-                  if moved else None)
-
-
-def _board(request: Request, db: Session, who: Principal, lang: str, status: int = 200, error: str | None = None,
-           notice: str | None = None) -> HTMLResponse:
-    names, actions = status_names(lang), action_names(lang)
-    columns = []
-    for st in IntroStatus:
-        rows, total = pipeline.listing(db, who, st.value, 0, 100)
-        cards = []
-        for intro in rows:
-            pub = pipeline.to_public(db, who, intro)
-            prof = vacancies.profile_by_ref(db, pub.candidate_ref) if pub.candidate_ref else None
-            moves = [(s.value, actions[s.value]) for s in IntroStatus if s in INTRO_NEXT[st] and s in COACH_MOVES]
-            cards.append({"i": pub, "profile_id": prof.id if prof else None, "moves": moves})
-        columns.append({"status": st.value, "label": names[st.value], "total": total, "cards": cards})
-    return render(request, "coach/board.html", who, lang, status=status, columns=columns, error=error,
-                  notice=notice)
-
-
-@router.post("/coach/pijplijn/{introduction_id:int}", response_class=HTMLResponse)
-async def move(request: Request, db: SessionDep, lang: Lang, introduction_id: int,
-               who: Principal = COACH) -> Response:
-    form = await request.form()
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _board(request, db, who, lang, 400, _expired(lang))
-    version = _int(form.get("version") or "")
-    try:
-        new = IntroStatus(str(form.get("status") or ""))
-    except ValueError:
-        return _board(request, db, who, lang, 400, gettext(lang, "Kies een van de knoppen bij het voorstel."))
-    seen: int | None = None
-    try:
-        intro = pipeline.get(db, who, introduction_id)
-        seen = intro.version
-        pipeline.move(db, who, intro, IntroductionMove(status=new, version=version))
-    except NotFound:
-        return _board(request, db, who, lang, 404, gettext(lang, "Dit voorstel bestaat niet meer."))
-    except Conflict:
-        db.rollback()
-        stale = version is not None and version != seen
-        msg = gettext(lang, "Iemand anders heeft dit voorstel net veranderd. Bekijk hieronder hoe het nu staat.") \
-            if stale else gettext(lang, "Deze stap kan nu niet bij dit voorstel.")
-        return _board(request, db, who, lang, 409, msg)
-    except Forbidden:
-        db.rollback()
-        return _board(request, db, who, lang, 403, gettext(lang, "Deze stap zet de kandidaat zelf, niet de coach."))
-    return RedirectResponse(f"/coach/pijplijn?gedaan=stap#voorstel-{introduction_id}", status_code=303)
 
 
 # --------------------------------------------------------------------------- dashboard
@@ -362,11 +269,3 @@ def candidate_form_get(profile_id: int) -> RedirectResponse:
     return RedirectResponse(f"/coach/kandidaat/{profile_id}", status_code=303)
 
 
-@router.get("/coach/vacature/{vacancy_id:int}/voorstel")
-def vacancy_form_get(vacancy_id: int) -> RedirectResponse:
-    return RedirectResponse(f"/coach/vacature/{vacancy_id}", status_code=303)
-
-
-@router.get("/coach/pijplijn/{introduction_id:int}")
-def board_form_get(introduction_id: int) -> RedirectResponse:
-    return RedirectResponse(f"/coach/pijplijn#voorstel-{introduction_id}", status_code=303)

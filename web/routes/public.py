@@ -13,7 +13,8 @@ from api.models import Role, UserCreate
 from api.services import vacancies
 from api.services.errors import ServiceError
 from api.services.jobposting import to_jsonld
-from web.deps import Lang, PageUser, csrf_ok
+from web.deps import Lang, PageUser
+from web.forms import PostedForm
 from web.i18n import LANGUAGES, gettext
 from web.render import render
 
@@ -63,19 +64,18 @@ def login_page(request: Request, who: PageUser, lang: Lang, next: str | None = N
 
 @router.post("/inloggen", response_class=HTMLResponse)
 async def login(request: Request, hub: HubDep, db: SessionDep, who: PageUser, lang: Lang) -> Response:
-    form = await request.form()
-    data = {k: str(v) for k, v in form.items()}
-    nxt = safe_next(data.get("next"), "")
-    if not csrf_ok(request, None, data.get("csrf_token")):
-        return render(request, "login.html", who, lang, status=400, next=nxt, form=data,
-                      errors={"form": gettext(lang, "De pagina was verlopen. Probeer het nog een keer.")})
+    form = await PostedForm.read(request, None, lang)
+    nxt = safe_next(form.text("next"), "")
+    if not form.csrf_valid:
+        return render(request, "login.html", who, lang, status=400, next=nxt, form=form.fields(),
+                      errors=form.expired())
     try:
-        user = hub.accounts.authenticate(db, data.get("email", ""), data.get("password", ""),
+        user = hub.accounts.authenticate(db, form.text("email"), form.raw("password"),
                                          request.client.host if request.client else None)
     except ServiceError as exc:
         msg = ("Je hebt te vaak een verkeerd wachtwoord gebruikt. Wacht een kwartier en probeer het dan opnieuw."
                if exc.status == 429 else "Het e-mailadres of het wachtwoord klopt niet.")
-        return render(request, "login.html", who, lang, status=exc.status, next=nxt, form={"email": data.get("email")},
+        return render(request, "login.html", who, lang, status=exc.status, next=nxt, form={"email": form.text("email")},
                       errors={"form": gettext(lang, msg)})
     old = request.cookies.get(SESSION_COOKIE)
     if old:
@@ -89,9 +89,9 @@ async def login(request: Request, hub: HubDep, db: SessionDep, who: PageUser, la
 
 @router.post("/uitloggen")
 async def logout(request: Request, hub: HubDep, db: SessionDep, who: PageUser) -> RedirectResponse:
-    form = await request.form()
+    form = await PostedForm.read(request, who, "nl")
     token = request.cookies.get(SESSION_COOKIE)
-    if token and who is not None and csrf_ok(request, who, str(form.get("csrf_token") or "")):
+    if token and who is not None and form.csrf_valid:
         hub.accounts.end_session(db, token)
         db.commit()
     resp = RedirectResponse("/", status_code=303)
@@ -106,17 +106,17 @@ def register_page(request: Request, who: PageUser, lang: Lang, rol: str = "werkz
 
 @router.post("/registreren", response_class=HTMLResponse)
 async def register(request: Request, hub: HubDep, db: SessionDep, who: PageUser, lang: Lang) -> Response:
-    form = await request.form()
-    data = {k: str(v) for k, v in form.items()}
+    form = await PostedForm.read(request, None, lang)
+    data = form.fields(secret=())
     employer = data.get("role") == "employer"
-    errors: dict[str, str] = {}
+    errors = form.errors
 
     def again(status: int) -> HTMLResponse:
         return render(request, "register.html", who, lang, status=status, employer=employer, errors=errors,
-                      form={k: v for k, v in data.items() if "password" not in k})
+                      form=form.fields())
 
-    if not csrf_ok(request, None, data.get("csrf_token")):
-        errors["form"] = gettext(lang, "De pagina was verlopen. Probeer het nog een keer.")
+    if not form.csrf_valid:
+        errors.update(form.expired())
         return again(400)
     if data.get("password") != data.get("password2"):
         errors["password2"] = gettext(lang, "De twee wachtwoorden zijn niet gelijk.")
@@ -129,7 +129,7 @@ async def register(request: Request, hub: HubDep, db: SessionDep, who: PageUser,
                           role=Role.employer if employer else Role.jobseeker, language=lang,
                           organisation_name=data.get("organisation_name") or None, accept_terms=True)
     except ValidationError as exc:
-        errors = {**field_errors(exc, lang), **errors}
+        errors.update({k: v for k, v in field_errors(exc, lang).items() if k not in errors})
         return again(422)
     if errors:
         return again(422)
@@ -138,9 +138,8 @@ async def register(request: Request, hub: HubDep, db: SessionDep, who: PageUser,
         token, _ = hub.accounts.start_session(db, user)
         db.commit()
     except ServiceError as exc:
-        db.rollback()
-        errors["email"] = gettext(lang, "Er is al een account met dit e-mailadres. Log in of kies een ander adres.") \
-            if exc.status == 409 else exc.message
+        errors.update(form.refused(db, exc, "email", {409: gettext(
+            lang, "Er is al een account met dit e-mailadres. Log in of kies een ander adres.")}))
         return again(exc.status)
     resp = RedirectResponse("/werkgever" if employer else "/profiel/stap/1", status_code=303)
     set_session_cookie(resp, request, hub.settings, token)
@@ -154,11 +153,10 @@ def reset_page(request: Request, who: PageUser, lang: Lang) -> HTMLResponse:
 
 @router.post("/wachtwoord-vergeten", response_class=HTMLResponse)
 async def reset_request(request: Request, hub: HubDep, db: SessionDep, who: PageUser, lang: Lang) -> HTMLResponse:
-    form = await request.form()
-    if not csrf_ok(request, None, str(form.get("csrf_token") or "")):
-        return render(request, "reset_request.html", who, lang, status=400, sent=False,
-                      errors={"form": gettext(lang, "De pagina was verlopen. Probeer het nog een keer.")})
-    hub.accounts.request_reset(db, str(form.get("email") or ""))
+    form = await PostedForm.read(request, None, lang)
+    if not form.csrf_valid:
+        return render(request, "reset_request.html", who, lang, status=400, sent=False, errors=form.expired())
+    hub.accounts.request_reset(db, form.text("email"))
     return render(request, "reset_request.html", who, lang, sent=True, errors={})
 
 
@@ -169,11 +167,11 @@ def reset_confirm_page(request: Request, who: PageUser, lang: Lang, token: str =
 
 @router.post("/wachtwoord/nieuw", response_class=HTMLResponse)
 async def reset_confirm(request: Request, hub: HubDep, db: SessionDep, who: PageUser, lang: Lang) -> Response:
-    form = await request.form()
-    token, pw = str(form.get("token") or ""), str(form.get("password") or "")
+    form = await PostedForm.read(request, None, lang)
+    token, pw = form.text("token"), form.raw("password")
     errors: dict[str, str] = {}
-    if not csrf_ok(request, None, str(form.get("csrf_token") or "")):
-        errors["form"] = gettext(lang, "De pagina was verlopen. Probeer het nog een keer.")
+    if not form.csrf_valid:
+        errors = form.expired()
     elif len(pw) < 10:
         errors["password"] = gettext(lang, "Kies een wachtwoord van minstens 10 tekens.")
     else:

@@ -548,6 +548,8 @@ class IntroductionMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: IntroStatus
     version: int | None = PField(default=None, ge=1, le=2_147_483_647)
+    # e.g. why the candidate says no; stored with the step, never shown to employers
+    reason: str | None = PField(default=None, max_length=500)
 
 
 class IntroductionEventPublic(BaseModel):

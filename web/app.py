@@ -20,9 +20,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 def create_app(settings: Settings | None = None, hub: Hub | None = None) -> FastAPI:
     app = create_api(settings, hub)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    from web.routes import coach, employer, jobseeker, public
+    from web.routes import answers, coach, employer, jobseeker, public
 
-    for module in (public, jobseeker, employer, coach):
+    for module in (public, jobseeker, answers, employer, coach):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -26,11 +26,11 @@ from api.models import (
     Role,
     SkillItemIn,
 )
-from api.services import gdpr, profiles
+from api.services import alerts, gdpr, profiles, proposals
 from api.services.accounts import Principal
 from api.services.errors import BadInput, Conflict, NotAuthenticated, ServiceError
 from api.services.hub import Hub
-from web.deps import Lang, csrf_ok, require_page
+from web.deps import Lang, csrf_ok, read_form, require_page
 from web.i18n import gettext
 from web.render import render
 from web.routes.public import SUGGEST_MIN
@@ -356,11 +356,44 @@ def my_matches(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
 
 
 # --------------------------------------------------------------------------- profile overview and consents
+def _overview(request: Request, hub: Hub, db: Session, who: Principal, lang: str, status: int = 200,
+              saved: int | None = None, errors: dict[str, str] | None = None, phone: str | None = None) -> HTMLResponse:
+    p = _profile(db, who)
+    return render(request, "jobseeker/profile.html", who, lang, status=status, profile=_current(hub, db, p, lang),
+                  alerts_enabled=p.alerts_enabled, notes=proposals.shared_notes(db, who), saved=saved,
+                  errors=errors or {}, phone=(who.user.phone or "") if phone is None else phone)
+
+
 @router.get("/profiel", response_class=HTMLResponse)
 def overview(request: Request, hub: HubDep, db: SessionDep, lang: Lang, opgeslagen: int | None = None,
              who: Principal = JOBSEEKER) -> HTMLResponse:
-    return render(request, "jobseeker/profile.html", who, lang, profile=_current(hub, db, _profile(db, who), lang),
-                  saved=opgeslagen, errors={})
+    return _overview(request, hub, db, who, lang, saved=opgeslagen)
+
+
+@router.post("/profiel/contact", response_class=HTMLResponse)
+async def contact(request: Request, hub: HubDep, db: SessionDep, lang: Lang, who: Principal = JOBSEEKER) -> Response:
+    """The phone number (optional): the employer sees it only after the person said yes to an introduction."""
+    form, ok = await read_form(request, who)
+    raw = str(form.get("phone") or "")[:100]
+    if not ok:
+        return _overview(request, hub, db, who, lang, 400, errors={"form": gettext(lang, EXPIRED)}, phone=raw)
+    try:
+        profiles.set_phone(db, who, raw)
+    except BadInput:
+        db.rollback()
+        return _overview(request, hub, db, who, lang, 422, phone=raw, errors={"phone": gettext(
+            lang, "Vul een telefoonnummer in met 10 cijfers, bijvoorbeeld 06 12345678. Of laat het leeg.")})
+    return RedirectResponse("/profiel?opgeslagen=1#contact", status_code=303)
+
+
+@router.post("/profiel/meldingen", response_class=HTMLResponse)
+async def alert_setting(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
+                        who: Principal = JOBSEEKER) -> Response:
+    form, ok = await read_form(request, who)
+    if not ok:
+        return _overview(request, hub, db, who, lang, 400, errors={"form": gettext(lang, EXPIRED)})
+    alerts.set_alerts(db, who, _profile(db, who), bool(form.get("alerts")))
+    return RedirectResponse("/profiel?opgeslagen=1#meldingen", status_code=303)
 
 
 @router.post("/profiel/talentpool", response_class=HTMLResponse)
@@ -369,8 +402,7 @@ async def talent_pool(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
     form = await request.form()
     p = _profile(db, who)
     if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return render(request, "jobseeker/profile.html", who, lang, status=400, profile=_current(hub, db, p, lang),
-                      saved=None, errors={"form": gettext(lang, EXPIRED)})
+        return _overview(request, hub, db, who, lang, 400, errors={"form": gettext(lang, EXPIRED)})
     join = form.get("join") == "1"
     profiles.set_consents(db, who, p, ConsentUpdate(talent_pool=join,
                                                     employer_visibility=join and bool(form.get("employer_visibility"))))

@@ -25,9 +25,9 @@ def _message(to: str, subject: str, body: str, sender: str = SENDER, lang: str |
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
     msg["Date"], msg["Message-ID"] = formatdate(localtime=False), make_msgid(domain="talentopmaat.invalid")
-    if lang:
-        msg["Content-Language"] = lang
     msg.set_content(body)
+    if lang:  # after set_content, which drops every Content-* header
+        msg["Content-Language"] = lang
     return msg
 
 

@@ -107,7 +107,7 @@ def run(hub: Hub, db: Session, limit: int = MAX_PER_MAIL) -> AlertRun:
             db.rollback()
             continue
         subject, body = TEXTS[lang]
-        items = "\n\n".join(vacancy_lines(db, v, lang) for v in vacancies)
+        items = "\n\n".join(vacancy_lines(db, v, lang, url) for v in vacancies)
         try:
             hub.mailer.send(user.email, subject, body.format(name=user.name or user.email, items=items, url=url,
                                                              token=p.alert_token), lang)

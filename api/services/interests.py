@@ -15,6 +15,10 @@ from api.services.profiles import own_profile
 from api.services.vacancies import get_vacancy
 
 
+class NoInterest(NotFound):
+    """Taking back an interest that is not there."""
+
+
 def _jobseeker(who: Principal) -> None:
     if who.role != Role.jobseeker:
         raise Forbidden("only job seekers show interest in a vacancy")
@@ -59,7 +63,7 @@ def show(db: Session, who: Principal, vacancy_id: int) -> tuple[t.Interest, bool
 def take_back(db: Session, who: Principal, vacancy_id: int) -> None:
     have = mine(db, who, vacancy_id)
     if have is None:
-        raise NotFound("you have not shown interest in this vacancy")
+        raise NoInterest("you have not shown interest in this vacancy")
     audit(db, who, "delete", "interest", have.id)
     db.delete(have)
     db.commit()

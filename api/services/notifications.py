@@ -112,17 +112,15 @@ def send(hub: Hub, user: t.User, event: str, **values: Any) -> bool:
     return True
 
 
-def vacancy_lines(db: Session, v: t.Vacancy | None, lang: str) -> str:
+def vacancy_lines(db: Session, v: t.Vacancy | None, lang: str, base_url: str) -> str:
     """'Kok bij Brasserie X, Leiden\\n€ 2.600 – € 3.100 per maand\\nhttps://…/vacatures/3' for a mail."""
     if v is None:
         return "-"
-    hub = hub_of(db)
     org = db.get(t.Organisation, v.organisation_id)
     words = {"nl": " bij ", "en": " at "}[lang]
     head = v.title + (words + org.name if org else "") + (f", {v.place}" if v.place else "")
     pay = display.salary(v, lang)
-    url = f"{hub.settings.public_url.rstrip('/')}/vacatures/{v.id}" if hub else ""
-    return "\n".join(x for x in (head, pay, url) if x)
+    return "\n".join(x for x in (head, pay, f"{base_url.rstrip('/')}/vacatures/{v.id}") if x)
 
 
 def coaches_for(db: Session, intro: t.Introduction | None) -> list[t.User]:
@@ -155,7 +153,7 @@ def after_propose(db: Session, intro: t.Introduction) -> None:
         proposer = {"nl": "De werkgever", "en": "The employer"}[lang]
     message = f"\u201c{intro.message.strip()}\u201d\n\n" if intro.message.strip() else ""
     send(hub, person, "proposed", title=v.title if v else "-", proposer=proposer, message=message,
-         vacancy=vacancy_lines(db, v, lang))
+         vacancy=vacancy_lines(db, v, lang, hub.settings.public_url))
 
 
 def after_move(db: Session, who: Principal, intro: t.Introduction, reason: str | None = None) -> None:
@@ -171,7 +169,7 @@ def after_move(db: Session, who: Principal, intro: t.Introduction, reason: str |
         for coach in coaches_for(db, intro):
             lang = lang_of(coach)
             send(hub, coach, status, title=v.title if v else "-", candidate=person.name if person else "-",
-                 vacancy=vacancy_lines(db, v, lang),
+                 vacancy=vacancy_lines(db, v, lang, hub.settings.public_url),
                  reason=REASON[lang].format(reason=reason.strip()) if reason and reason.strip() else "")
     elif status == IntroStatus.introduced and v is not None and person is not None:
         staff = db.exec(select(t.User).where(t.User.organisation_id == v.organisation_id,
@@ -180,7 +178,7 @@ def after_move(db: Session, who: Principal, intro: t.Introduction, reason: str |
         for u in staff:
             lang = lang_of(u)
             send(hub, u, status, title=v.title, candidate=person.name or person.email, email=person.email,
-                 phone=person.phone or NO_PHONE[lang], vacancy=vacancy_lines(db, v, lang))
+                 phone=person.phone or NO_PHONE[lang], vacancy=vacancy_lines(db, v, lang, hub.settings.public_url))
 
 
 def after_interest(db: Session, interest: t.Interest) -> None:
@@ -194,4 +192,4 @@ def after_interest(db: Session, interest: t.Interest) -> None:
         col(t.Introduction.status).not_in([IntroStatus.declined.value, IntroStatus.withdrawn.value]))).first()
     for coach in coaches_for(db, open_intro):
         send(hub, coach, "interest", title=v.title if v else "-", candidate=person.name or person.email,
-             vacancy=vacancy_lines(db, v, lang_of(coach)))
+             vacancy=vacancy_lines(db, v, lang_of(coach), hub.settings.public_url))

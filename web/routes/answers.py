@@ -33,7 +33,7 @@ async def interest(request: Request, db: SessionDep, lang: Lang, vacancy_id: int
     form, ok = await read_form(request, who)
     back = f"/vacatures/{vacancy_id}"
     if not ok:
-        return _problem(request, who, lang, 400, EXPIRED, back)
+        return _problem(request, who, lang, 400, gettext(lang, EXPIRED), back)
     try:
         if form.get("action") == "terug":
             interests.take_back(db, who, vacancy_id)
@@ -41,21 +41,21 @@ async def interest(request: Request, db: SessionDep, lang: Lang, vacancy_id: int
         interests.show(db, who, vacancy_id)
     except NotFound as exc:
         db.rollback()
-        msg = ("Deze vacature bestaat niet meer, of je kunt er niet meer op reageren." if "vacancy" in exc.message
-               else "Je had geen interesse getoond in deze vacature. Er is niets veranderd.")
+        msg = (gettext(lang, "Je had geen interesse getoond in deze vacature. Er is niets veranderd.")
+               if isinstance(exc, interests.NoInterest) else
+               gettext(lang, "Deze vacature bestaat niet meer, of je kunt er niet meer op reageren."))
         return _problem(request, who, lang, 404, msg, back)
     except Conflict:
         db.rollback()
-        return _problem(request, who, lang, 409, "Doe eerst mee met de talentpool. Dan kan een coach je voorstellen "
-                                                 "bij de werkgever.", "/profiel#talentpool")
+        return _problem(request, who, lang, 409, gettext(lang, "Doe eerst mee met de talentpool. Dan kan een coach je "
+                                                               "voorstellen bij de werkgever."), "/profiel#talentpool")
     return RedirectResponse(f"{back}?interesse=1#interesse", status_code=303)
 
 
 def _problem(request: Request, who: Principal | None, lang: str, status: int, message: str, back: str,
              **extra: Any) -> HTMLResponse:
-    """A page that says plainly what went wrong and where to go next."""
-    return render(request, "jobseeker/problem.html", who, lang, status=status, message=gettext(lang, message),
-                  back=back, **extra)
+    """A page that says plainly (``message``, already translated) what went wrong and where to go next."""
+    return render(request, "jobseeker/problem.html", who, lang, status=status, message=message, back=back, **extra)
 
 
 # --------------------------------------------------------------------------- /mijn/voorstellen
@@ -89,15 +89,17 @@ async def answer(request: Request, hub: HubDep, db: SessionDep, lang: Lang, intr
     except ServiceError as exc:
         db.rollback()
         if isinstance(exc, NotFound):
-            return _problem(request, who, lang, 404, "Dit voorstel bestaat niet, of het is niet voor jou.",
-                            "/mijn/voorstellen")
-        msg = ("De coach heeft dit voorstel ingetrokken. Je hoeft niets te doen."
-               if isinstance(exc, proposals.WithdrawnProposal) else
-               "Je hebt dit voorstel al beantwoord. Hieronder zie je wat je koos."
-               if isinstance(exc, proposals.AlreadyAnswered) else
-               "Dit voorstel is net veranderd. Lees het nog een keer en kies opnieuw."
-               if isinstance(exc, Conflict) else "Dat lukte niet. Probeer het nog een keer.")
-        return _proposals_page(request, hub, db, who, lang, exc.status, {introduction_id: gettext(lang, msg)})
+            return _problem(request, who, lang, 404, gettext(lang, "Dit voorstel bestaat niet, of het is niet voor "
+                                                                   "jou."), "/mijn/voorstellen")
+        if isinstance(exc, proposals.WithdrawnProposal):
+            msg = gettext(lang, "De coach heeft dit voorstel ingetrokken. Je hoeft niets te doen.")
+        elif isinstance(exc, proposals.AlreadyAnswered):
+            msg = gettext(lang, "Je hebt dit voorstel al beantwoord. Hieronder zie je wat je koos.")
+        elif isinstance(exc, Conflict):
+            msg = gettext(lang, "Dit voorstel is net veranderd. Lees het nog een keer en kies opnieuw.")
+        else:
+            msg = gettext(lang, "Dat lukte niet. Probeer het nog een keer.")
+        return _proposals_page(request, hub, db, who, lang, exc.status, {introduction_id: msg})
     return RedirectResponse(f"/mijn/voorstellen?antwoord={choice}#voorstel-{introduction_id}", status_code=303)
 
 

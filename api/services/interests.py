@@ -76,13 +76,3 @@ def of_profile(db: Session, who: Principal) -> list[t.Interest]:
     return list(db.exec(select(t.Interest).where(t.Interest.profile_id == p.id)
                         .order_by(col(t.Interest.created_at).desc())).all())
 
-
-def for_coaches(db: Session, who: Principal, vacancy_id: int | None = None) -> list[t.Interest]:
-    """Interest shown by talent-pool members (all, or for one vacancy), newest first: for the coach's board."""
-    if who.role not in (Role.coach, Role.admin):
-        raise Forbidden("interests are for coaches")
-    stmt = select(t.Interest).join(t.Profile, col(t.Profile.id) == t.Interest.profile_id).where(
-        col(t.Profile.in_talent_pool).is_(True))
-    if vacancy_id is not None:
-        stmt = stmt.where(t.Interest.vacancy_id == vacancy_id)
-    return list(db.exec(stmt.order_by(col(t.Interest.created_at).desc())).all())

@@ -22,6 +22,7 @@ from api.services.vacancies import requirements
 from matching.scoring import score
 
 FINAL = {IntroStatus.declined, IntroStatus.withdrawn, IntroStatus.hired}
+UNDO = "undo"  # introduction_events.reason of a coach's step back
 
 
 class AlreadyAnswered(Conflict):
@@ -42,6 +43,7 @@ class HistoryItem:
     at: datetime
     actor_role: str
     reason: str | None  # only the job seeker's own words
+    undo: bool = False  # a coach took the step before back (it was pressed by mistake)
 
 
 @dataclass
@@ -116,8 +118,8 @@ def for_me(hub: Hub, db: Session, who: Principal, lang: str) -> list[Proposal]:
         out.append(Proposal(
             intro=intro, vacancy=v, organisation=org.name if org else "",
             proposer=asker.name if asker is not None and asker.role == Role.coach.value else None, explanation=why,
-            history=[HistoryItem(e.status, e.at, e.actor_role, e.reason if e.actor_id == who.id else None)
-                     for e in events],
+            history=[HistoryItem(e.status, e.at, e.actor_role, e.reason if e.actor_id == who.id else None,
+                                 e.reason == UNDO) for e in events],
             notes=[n for n in notes if n.introduction_id == intro.id]))
     return out
 

@@ -261,7 +261,7 @@ def how_to_apply(obj: dict[str, Any]) -> dict[str, Any]:
         phone = str(contact.get("telephone") or "").strip()
         if phone and re.fullmatch(r"[+0-9 ()./-]{6,40}", phone):
             out["apply_phone"] = phone
-        name = " ".join(str(contact.get("name") or contact.get("contactType") or "").split())
+        name = " ".join(str(contact.get("name") or "").split())  # contactType ('sollicitaties') is no person
         if name:
             out["apply_contact"] = name[:200]
         if _web_url(contact.get("url")):

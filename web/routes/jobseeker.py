@@ -198,7 +198,7 @@ async def step2_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
     except ServiceError as exc:
         db.rollback()
         return _step2(request, hub, db, who, lang, "", beroep, exc.status, {"form": _service_message(exc, lang)})
-    return _onward(nxt, 2, added) if nxt else RedirectResponse(f"/profiel/stap/2?opgeslagen={added}", status_code=303)
+    return _onward(nxt, 2, added)
 
 
 # --------------------------------------------------------------------------- step 3: paste a CV

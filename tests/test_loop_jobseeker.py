@@ -411,3 +411,19 @@ def test_smtp_backend_needs_a_host(tmp_path: Path) -> None:
     settings = Settings(TOM_HOME=tmp_path, TOM_MAIL_BACKEND="smtp")  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="TOM_SMTP_HOST"):
         make_mailer(settings.mail_backend, settings.home, settings)
+
+
+def test_a_reason_cannot_pose_as_a_step_back(hub: Hub, api: TestClient, web: TestClient) -> None:
+    w = world(hub, api)
+    intro = propose(hub, api, w)
+    r = api.post(f"/api/v1/introductions/{intro['id']}/status", headers=w.seeker,
+                 json={"status": "declined", "version": intro["version"], "reason": "Undo"})
+    assert r.status_code == 422
+    token = login(web, SEEKER)
+    r = web.post(f"/mijn/voorstellen/{intro['id']}", data={"csrf_token": token, "answer": "nee",
+                                                           "version": intro["version"], "reason": "undo"})
+    assert r.status_code == 200
+    with Session(hub.engine) as db:
+        reasons = db.exec(select(t.IntroductionEvent.reason)
+                          .where(t.IntroductionEvent.introduction_id == intro["id"])).all()
+    assert "undo" not in reasons and "\u201cundo\u201d" in reasons

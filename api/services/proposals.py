@@ -138,7 +138,9 @@ def answer(db: Session, who: Principal, introduction_id: int, agree: bool, versi
     if version is not None and version != intro.version:
         raise StaleProposal("this proposal changed since you read it; reload it and try again")
     new = IntroStatus.candidate_agreed if agree else IntroStatus.declined
-    text = " ".join((reason or "").split())[:500] or None
+    text = " ".join((reason or "").split())[:498] or None
+    if text is not None and text.casefold() == UNDO:  # the history's mark of a step back: keep the words, quoted
+        text = f"“{text}”"
     try:
         return pipeline.move(db, who, intro, t.IntroductionMove(status=new, version=version or intro.version,
                                                                  reason=None if agree else text))

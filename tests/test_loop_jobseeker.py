@@ -427,3 +427,13 @@ def test_a_reason_cannot_pose_as_a_step_back(hub: Hub, api: TestClient, web: Tes
         reasons = db.exec(select(t.IntroductionEvent.reason)
                           .where(t.IntroductionEvent.introduction_id == intro["id"])).all()
     assert "undo" not in reasons and "\u201cundo\u201d" in reasons
+
+
+def test_matches_say_where_interest_was_shown(hub: Hub, api: TestClient, web: TestClient) -> None:
+    w = world(hub, api)
+    login(web, SEEKER)
+    page = web.get("/mijn").text
+    assert f'href="/vacatures/{w.vacancy}#interesse"' in page and "Je hebt interesse getoond" not in page
+    api.post(f"/api/v1/vacancies/{w.vacancy}/interest", headers=w.seeker)
+    page = web.get("/mijn").text
+    assert "Je hebt interesse getoond op" in page and f'href="/vacatures/{w.vacancy}#interesse"' not in page

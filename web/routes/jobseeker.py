@@ -26,7 +26,7 @@ from api.models import (
     Role,
     SkillItemIn,
 )
-from api.services import alerts, gdpr, profiles, proposals
+from api.services import alerts, gdpr, interests, profiles, proposals
 from api.services.accounts import Principal
 from api.services.errors import BadInput, Conflict, NotAuthenticated, ServiceError
 from api.services.hub import Hub
@@ -382,8 +382,9 @@ def my_matches(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
         return RedirectResponse("/profiel/stap/1", status_code=303)  # nothing to match on yet
     matches = profiles.vacancy_matches(hub, db, p, 20, 0, lang)
     moves = profiles.career_moves(hub, db, p, 6, (), lang)
+    interested = {i.vacancy_id: i.created_at for i in interests.of_profile(db, who)}
     return render(request, "jobseeker/matches.html", who, lang, profile=_current(hub, db, p, lang),
-                  matches=matches, moves=moves)
+                  matches=matches, moves=moves, interested=interested)
 
 
 # --------------------------------------------------------------------------- profile overview and consents

@@ -8,6 +8,7 @@ import email.policy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -286,11 +287,20 @@ def test_alert_mails_fitting_vacancies_once_and_unsubscribes(hub: Hub, api: Test
     token = login(web, SEEKER)
     r = web.post("/profiel/meldingen", data={"csrf_token": token, "alerts": "1"})
     assert r.status_code == 200 and 'id="f-alerts" name="alerts" value="1" checked' in r.text
-    with Session(hub.engine) as db:
+    old = api.post("/api/v1/vacancies", headers=w.employer, json=cook_vacancy(hub, title="Kok (oud)")).json()["id"]
+    other = api.post("/api/v1/vacancies", headers=w.employer,  # a sector the person did not choose
+                     json=cook_vacancy(hub, title="Kok op de bouw", sector="techniek")).json()["id"]
+    with Session(hub.engine) as db:  # posted a month ago: not new, it is on /mijn already
+        row = db.get(t.Vacancy, old)
+        assert row is not None
+        row.created_at = row.created_at - timedelta(days=30)
+        db.add(row)
+        db.commit()
         first = alerts.run(hub, db)
-    assert (first.people, first.mailed, first.vacancies) == (1, 1, 1)
+    assert (first.people, first.mailed, first.vacancies) == (1, 1, 1)  # not the old one, not the other sector
     mail = to(hub, SEEKER)
     assert len(mail) == 1 and f"/vacatures/{w.vacancy}" in body(mail[0])
+    assert f"/vacatures/{old}" not in body(mail[0]) and f"/vacatures/{other}" not in body(mail[0])
     link = re.search(r"http://\S+/afmelden/(\S+)", body(mail[0]))
     assert link
     with Session(hub.engine) as db:

@@ -447,3 +447,11 @@ def test_matches_say_where_interest_was_shown(hub: Hub, api: TestClient, web: Te
     api.post(f"/api/v1/vacancies/{w.vacancy}/interest", headers=w.seeker)
     page = web.get("/mijn").text
     assert "Je hebt interesse getoond op" in page and f'href="/vacatures/{w.vacancy}#interesse"' not in page
+
+
+def test_ids_out_of_range_get_a_page(hub: Hub, api: TestClient, web: TestClient) -> None:
+    world(hub, api)
+    token = login(web, SEEKER)
+    for url in ("/mijn/voorstellen/99999999999", "/vacatures/99999999999/interesse"):
+        r = web.post(url, data={"csrf_token": token, "answer": "ja", "version": 1})
+        assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), url

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import HubDep, SessionDep
+from api.deps import HubDep, Id, SessionDep
 from api.models import Role
 from api.services import alerts, interests, proposals
 from api.services.accounts import Principal
@@ -28,7 +28,7 @@ EXPIRED = "De pagina was verlopen. Probeer het nog een keer."
 
 # --------------------------------------------------------------------------- interest in a vacancy
 @router.post("/vacatures/{vacancy_id}/interesse", response_class=HTMLResponse)
-async def interest(request: Request, db: SessionDep, lang: Lang, vacancy_id: int,
+async def interest(request: Request, db: SessionDep, lang: Lang, vacancy_id: Id,
                    who: Principal = JOBSEEKER) -> Response:
     form, ok = await read_form(request, who)
     back = f"/vacatures/{vacancy_id}"
@@ -73,7 +73,7 @@ def _proposals_page(request: Request, hub: Any, db: Any, who: Principal, lang: s
 
 
 @router.post("/mijn/voorstellen/{introduction_id}", response_class=HTMLResponse)
-async def answer(request: Request, hub: HubDep, db: SessionDep, lang: Lang, introduction_id: int,
+async def answer(request: Request, hub: HubDep, db: SessionDep, lang: Lang, introduction_id: Id,
                  who: Principal = JOBSEEKER) -> Response:
     form, ok = await read_form(request, who)
     if not ok:

@@ -171,6 +171,12 @@ def test_proposal_mail_page_and_yes(hub: Hub, api: TestClient, web: TestClient) 
     assert len(mail) == 1 and mail[0]["Content-Language"] == "nl" and "Kok" in mail[0]["Subject"]
     assert "/mijn/voorstellen" in body(mail[0]) and "telefoonnummer" in body(mail[0])
 
+    mine = api.get("/api/v1/me/proposals", headers=w.seeker).json()
+    assert [(p["id"], p["status"], p["message"], p["proposer"]) for p in mine] == [
+        (intro["id"], "proposed", "Ik denk dat dit echt iets voor je is.", "coach test")]
+    assert mine[0]["explanation"]["score"] > 0 and [h["status"] for h in mine[0]["history"]] == ["proposed"]
+    assert api.get("/api/v1/me/proposals", headers=w.employer).status_code == 403
+
     token = login(web, SEEKER)
     page = web.get("/mijn/voorstellen").text
     assert 'class="count">1' in page  # the menu counts what waits for an answer

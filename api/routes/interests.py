@@ -8,7 +8,8 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PField
 
-from api.deps import Id, JobSeeker, SessionDep
+from api.deps import HubDep, Id, JobSeeker, Lang, SessionDep, lang_of
+from api.models import Explanation
 from api.services import alerts, interests, profiles, proposals
 from api.services.errors import NotFound
 
@@ -36,6 +37,28 @@ class ContactIn(BaseModel):
 class AlertsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     enabled: bool
+
+
+class HistoryItemPublic(BaseModel):
+    status: str
+    at: datetime
+    actor_role: str
+    reason: str | None  # only my own words
+    undo: bool
+
+
+class ProposalPublic(BaseModel):
+    id: int
+    status: str
+    version: int
+    vacancy_id: int | None
+    vacancy_title: str | None
+    organisation: str
+    message: str  # the coach's word to me
+    proposer: str | None  # the coach's name
+    explanation: Explanation | None  # why the vacancy fits me
+    history: list[HistoryItemPublic]
+    notes: list[SharedNotePublic]
 
 
 class SettingsPublic(BaseModel):
@@ -75,6 +98,18 @@ def my_interests(db: SessionDep, who: JobSeeker) -> list[InterestPublic]:
 def my_notes(db: SessionDep, who: JobSeeker) -> list[SharedNotePublic]:
     """Notes a coach chose to share with me (about me or one of my introductions), with author and date."""
     return [SharedNotePublic(**vars(n)) for n in proposals.shared_notes(db, who)]
+
+
+@router.get("/me/proposals", response_model=list[ProposalPublic])
+def my_proposals(hub: HubDep, db: SessionDep, who: JobSeeker, lang: Lang = None) -> list[ProposalPublic]:
+    """What /mijn/voorstellen shows: every introduction proposed for me (waiting ones first) with the coach's
+    message, why it fits, its history and the notes shared with me. Answer with POST /introductions/{id}/status."""
+    mine = proposals.for_me(hub, db, who, lang_of(who, lang))
+    return [ProposalPublic(
+        id=p.intro.id or 0, status=p.intro.status, version=p.intro.version, vacancy_id=p.intro.vacancy_id,
+        vacancy_title=p.vacancy.title if p.vacancy else None, organisation=p.organisation, message=p.intro.message,
+        proposer=p.proposer, explanation=p.explanation, history=[HistoryItemPublic(**vars(h)) for h in p.history],
+        notes=[SharedNotePublic(**vars(n)) for n in p.notes]) for p in mine]
 
 
 @router.get("/me/settings", response_model=SettingsPublic)

@@ -269,6 +269,26 @@ def gdpr_retention() -> None:
     typer.echo(f"notices={notices} erased={erased}")
 
 
+@app.command()
+def notify() -> None:
+    """Mail each job seeker who switched on the vacancy alert the open vacancies that fit them well and that
+    they were not mailed before. Run it daily from cron; running it again sends nothing twice."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    from api.services import alerts
+
+    hub = _hub()
+    try:
+        with Session(hub.engine) as db:
+            run = alerts.run(hub, db)
+    except SQLAlchemyError as exc:
+        fail(f"notify failed: {str(getattr(exc, 'orig', exc)).splitlines()[0]} (run `tom db upgrade` first?)")
+    typer.echo(run.summary())
+    if run.failed:
+        fail(f"{run.failed} alert mails could not be sent; the next run tries them again")
+
+
 # ----------------------------------------------------------------------------------- taxonomy
 @taxonomy_app.command("status")
 def taxonomy_status() -> None:

@@ -46,7 +46,9 @@ def get_taxonomy(request: Request) -> TaxonomyService:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(get_hub(request).engine) as session:
+    hub = get_hub(request)
+    # The hub rides along so that services can send mail after they commit (api.services.notifications).
+    with Session(hub.engine, info={"hub": hub}) as session:
         yield session
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from api.deps import SESSION_COOKIE
 from api.proxy import ProxyHeaders
-from api.routes import auth, coach, me, taxonomy, vacancies
+from api.routes import auth, coach, interests, me, taxonomy, vacancies
 from api.services.errors import ServiceError, TooManyRequests
 from api.services.hub import Hub
 from api.settings import Settings, get_settings
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     app.state.settings = settings
     app.state.hub = hub or Hub(settings)
     app.state.taxonomy = app.state.hub.taxonomy
-    for r in (taxonomy.router, auth.router, me.router, vacancies.router, coach.router):
+    for r in (taxonomy.router, auth.router, me.router, interests.router, vacancies.router, coach.router):
         app.include_router(r, prefix="/api/v1")
 
     @app.middleware("http")

@@ -592,6 +592,16 @@ class IntroductionMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: IntroStatus
     version: int | None = PField(default=None, ge=1, le=2_147_483_647)
+    # e.g. why the candidate says no; stored with the step, never shown to employers
+    reason: str | None = PField(default=None, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _not_reserved(cls, v: str | None) -> str | None:
+        # 'undo' marks a coach's step back in the history (introduction_events.reason): no move may claim it.
+        if v is not None and v.strip().casefold() == "undo":
+            raise ValueError("'undo' is reserved for a step back")
+        return v
 
 
 class StepBack(BaseModel):

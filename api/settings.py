@@ -38,7 +38,15 @@ class Settings(BaseSettings):
                                     description="Failed logins per account (and 4x per client address) "
                                     "in 15 minutes before login is refused for a while.")
     mail_backend: str = Field(default="file", alias="TOM_MAIL_BACKEND",
-                              description="'file' (e-mails as .eml under TOM_HOME/mail) or 'console'.")
+                              description="'file' (e-mails as .eml under TOM_HOME/mail), 'console' or 'smtp'.")
+    smtp_host: str | None = Field(default=None, alias="TOM_SMTP_HOST", description="SMTP server (backend 'smtp').")
+    smtp_port: int = Field(default=587, alias="TOM_SMTP_PORT", description="SMTP port.")
+    smtp_user: str | None = Field(default=None, alias="TOM_SMTP_USER", description="SMTP login; unset = none.")
+    smtp_password: str | None = Field(default=None, alias="TOM_SMTP_PASSWORD", description="SMTP password.")
+    smtp_starttls: bool = Field(default=True, alias="TOM_SMTP_STARTTLS",
+                                description="Switch to TLS with STARTTLS before logging in.")
+    smtp_from: str | None = Field(default=None, alias="TOM_SMTP_FROM",
+                                  description="Sender address; unset = Talent op Maat <noreply@talentopmaat.invalid>.")
     public_url: str = Field(default="http://127.0.0.1:8000", alias="TOM_PUBLIC_URL",
                             description="Base address used in links inside e-mails.")
     inactive_days: int = Field(default=730, alias="TOM_INACTIVE_DAYS",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.main import create_app as create_api
@@ -20,9 +22,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 def create_app(settings: Settings | None = None, hub: Hub | None = None) -> FastAPI:
     app = create_api(settings, hub)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    from web.routes import coach, coach_board, coach_vacancy, employer, jobseeker, public
+    from web.routes import answers, coach, coach_board, coach_vacancy, employer, jobseeker, public
 
-    for module in (public, jobseeker, employer, coach, coach_vacancy, coach_board):
+    for module in (public, jobseeker, answers, employer, coach, coach_vacancy, coach_board):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
@@ -33,6 +35,14 @@ def create_app(settings: Settings | None = None, hub: Hub | None = None) -> Fast
     def _role(request: Request, _: WrongRole) -> HTMLResponse:
         return render(request, "error.html", None, language(request, None), status=403,
                       title_key="forbidden")
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_input(request: Request, exc: RequestValidationError) -> Response:
+        """Pages answer a malformed address (a search that is too long, a word where a number goes) with a page
+        in the reader's language; the JSON API keeps FastAPI's detailed 422."""
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        return render(request, "error.html", None, language(request, None), status=422, title_key="bad_input")
 
     @app.exception_handler(404)
     def _not_found(request: Request, exc: Exception) -> HTMLResponse:

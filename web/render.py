@@ -13,8 +13,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from sqlmodel import Session
 
 from api.deps import cookie_secure, get_hub
+from api.models import Role
+from api.services import display, proposals
 from api.services.accounts import Principal
 from web.deps import CSRF_COOKIE, csrf_token
 from web.i18n import translations
@@ -50,8 +53,18 @@ def environment(lang: str) -> Environment:
             return ""
         return format_decimal(x, format="#,##0." + "0" * digits if digits else "#,##0", locale=LOCALES[lang])
 
+
+    def day_month(d: date | datetime) -> str:
+        """'4 december' / '4 December': a recent day, as people say it."""
+        return f"{d.day} {MONTHS[lang][d.month - 1]}" if d.year == date.today().year else long_date(d)
+
     env.filters["long_date"] = long_date
     env.filters["decimal"] = decimal
+    env.filters["day_month"] = day_month
+    # One locale-aware formatter for numbers everywhere: '3,4 km' / '3.4 km', '€ 2.600 – € 3.100 per maand'.
+    env.filters["km"] = lambda x: display.km(x, lang)
+    env.filters["salary"] = lambda v: display.salary(v, lang)
+    env.filters["sector_name"] = lambda s: display.sector_name(s, lang)
     env.filters["jsonld"] = _jsonld
     env.globals["lang"] = lang
     return env
@@ -60,6 +73,9 @@ def environment(lang: str) -> Environment:
 def render(request: Request, template: str, who: Principal | None, lang: str, status: int = 200,
            **ctx: Any) -> HTMLResponse:
     token = csrf_token(request, who)
+    if who is not None and who.role == Role.jobseeker and "open_proposals" not in ctx:
+        with Session(get_hub(request).engine) as db:  # the number next to "Voorstellen" in the menu
+            ctx["open_proposals"] = proposals.open_count(db, who)
     html = environment(lang).get_template(template).render(request=request, user=who.user if who else None,
                                                        role=who.role.value if who else None, csrf=token,
                                                        path=request.url.path, **ctx)

@@ -210,8 +210,19 @@ def identity(obj: Any) -> str | None:
     return "key:" + hashlib.sha1(basis.encode()).hexdigest()
 
 
+# Part of every content hash: raise it when the importer reads more of a posting, so that the next import
+# re-reads postings stored before (2: baseSalary, applicationContact, url, directApply).
+READER_VERSION = 2
+
+
 def content_hash(obj: Any) -> str:
-    return hashlib.sha1(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    text = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(f"{READER_VERSION}:{text}".encode()).hexdigest()
+
+
+# A re-imported posting that no longer names a salary or contact loses the old one.
+TERMS_NONE: dict[str, Any] = dict.fromkeys(("salary_min", "salary_max", "salary_currency", "salary_period", "apply_url",
+                                            "apply_email", "apply_phone", "apply_contact", "direct_apply"))
 
 
 class _Writer:
@@ -282,7 +293,7 @@ class _Writer:
                 postcode=_pc(v.postcode), place=v.place or (place.name if place else None),
                 lat=place.lat if place else None, lon=place.lon if place else None, hours_min=v.hours_min,
                 hours_max=v.hours_max, valid_through=v.valid_through, status="open", content_hash=digest,
-                updated_at=now, organisation_id=self.orgs[post.organisation.name])
+                updated_at=now, organisation_id=self.orgs[post.organisation.name], **{**TERMS_NONE, **post.terms})
             if row is None:
                 new_rows.append(dict(identifier=key, created_by=None, created_at=now, version=1, **fields))
                 new_posts.append(post)

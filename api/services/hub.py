@@ -28,7 +28,7 @@ class Hub:
         self.matching = matching or MatchingService(TaxonomyService(settings))
         self.taxonomy = self.matching.taxonomy
         self.indexes = LiveIndexes(self.matching)
-        self.mailer = mailer or make_mailer(settings.mail_backend, settings.home)
+        self.mailer = mailer or make_mailer(settings.mail_backend, settings.home, settings)
         self.accounts = Accounts(settings, self.mailer)
         self.suggest_limiter = RateLimiter(settings.suggest_rate, settings.suggest_burst)
 

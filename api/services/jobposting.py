@@ -8,9 +8,10 @@ extension) marks nice-to-haves explicitly.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 from html.parser import HTMLParser
@@ -72,6 +73,8 @@ class Posting:
     organisation: Organisation
     vacancy: VacancyIn
     evidence: dict[str, str]  # concept id -> text that evidences it
+    # Salary and how to apply, as Vacancy column values (salary_min … direct_apply); absent keys stay None.
+    terms: dict[str, Any] = field(default_factory=dict)
 
 
 def _first(v: Any) -> Any:
@@ -198,6 +201,81 @@ def _sector(hub: Hub, obj: dict[str, Any], occupation: str | None, skills: list[
     return max(sorted(votes), key=lambda s: votes[s]) if votes else None
 
 
+SALARY_PERIODS = ("HOUR", "DAY", "WEEK", "MONTH", "YEAR")
+EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+
+
+def _amount(v: Any) -> float | None:
+    """A salary figure: a positive finite number, or None (also for '2.600,-' style text we cannot read)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, str):
+        try:
+            v = float(v.strip())
+        except ValueError:
+            return None
+    if isinstance(v, int | float) and math.isfinite(v) and 0 < v < 10_000_000:
+        return float(v)
+    return None
+
+
+def salary(obj: dict[str, Any]) -> dict[str, Any]:
+    """``baseSalary``: a MonetaryAmount whose ``value`` is a QuantitativeValue (minValue, maxValue or value,
+    unitText) or a plain number; ``currency`` an ISO 4217 code."""
+    base = _first(obj.get("baseSalary"))
+    if base is None:
+        return {}
+    money = base if isinstance(base, dict) else {"value": base}
+    value = money.get("value")
+    qv = value if isinstance(value, dict) else {"value": value}
+    lo, hi = _amount(qv.get("minValue")), _amount(qv.get("maxValue"))
+    one = _amount(qv.get("value"))
+    if lo is None and hi is None:
+        lo = hi = one
+    lo, hi = lo if lo is not None else hi, hi if hi is not None else lo
+    if lo is None or hi is None:
+        return {}
+    unit = str(qv.get("unitText") or money.get("unitText") or "").strip().upper()
+    currency = str(money.get("currency") or qv.get("currency") or "").strip().upper()
+    return {"salary_min": min(lo, hi), "salary_max": max(lo, hi),
+            "salary_period": unit if unit in SALARY_PERIODS else None,
+            "salary_currency": currency if re.fullmatch(r"[A-Z]{3}", currency) else None}
+
+
+def _web_url(v: Any) -> str | None:
+    """Only http(s) addresses become links on our pages (never javascript: or data:)."""
+    text = str(v).strip() if isinstance(v, str) else ""
+    return text[:500] if re.match(r"https?://[^\s<>\"]+$", text, re.I) and len(text) <= 500 else None
+
+
+def how_to_apply(obj: dict[str, Any]) -> dict[str, Any]:
+    """``applicationContact`` (ContactPoint: email, telephone, name, url), ``url`` and ``directApply``."""
+    out: dict[str, Any] = {}
+    contact = _first(obj.get("applicationContact"))
+    if isinstance(contact, str):
+        contact = {"email": contact} if EMAIL.fullmatch(contact.strip()) else {"name": contact}
+    if isinstance(contact, dict):
+        email = str(contact.get("email") or "").strip().removeprefix("mailto:")
+        if EMAIL.fullmatch(email) and len(email) <= 254:
+            out["apply_email"] = email
+        phone = str(contact.get("telephone") or "").strip()
+        if phone and re.fullmatch(r"[+0-9 ()./-]{6,40}", phone):
+            out["apply_phone"] = phone
+        name = " ".join(str(contact.get("name") or "").split())  # contactType ('sollicitaties') is no person
+        if name:
+            out["apply_contact"] = name[:200]
+        if _web_url(contact.get("url")):
+            out["apply_url"] = _web_url(contact.get("url"))
+    if "apply_url" not in out and _web_url(obj.get("url")):
+        out["apply_url"] = _web_url(obj.get("url"))
+    direct = obj.get("directApply")
+    if isinstance(direct, str) and direct.strip().lower() in ("true", "false"):
+        direct = direct.strip().lower() == "true"
+    if isinstance(direct, bool):
+        out["direct_apply"] = direct
+    return out
+
+
 def parse(hub: Hub, obj: Any) -> Posting:
     if not isinstance(obj, dict) or "JobPosting" not in str(obj.get("@type", "")):
         raise BadInput("not a schema.org JobPosting object")
@@ -231,7 +309,8 @@ def parse(hub: Hub, obj: Any) -> Posting:
                         postcode=str(postcode)[:7] if postcode else None, place=str(place)[:100] if place else None,
                         hours_min=hmin, hours_max=hmax, valid_through=_date(obj.get("validThrough"), "validThrough"),
                         requirements=list(reqs.values()))
-    return Posting(_identifier(obj), Organisation(org_name.strip()[:200], org_email), vacancy, evidence)
+    return Posting(_identifier(obj), Organisation(org_name.strip()[:200], org_email), vacancy, evidence,
+                   {**salary(obj), **how_to_apply(obj)})
 
 
 def text_to_html(text: str) -> str:

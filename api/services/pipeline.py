@@ -8,6 +8,7 @@ from sqlmodel import Session, col, func, select, update
 
 from api import models as t
 from api.models import INTRO_NEXT, IntroStatus, Role, utcnow
+from api.services import notifications
 from api.services.accounts import Principal
 from api.services.audit import audit
 from api.services.errors import BadInput, Conflict, Forbidden, NotFound
@@ -57,6 +58,7 @@ def propose(db: Session, who: Principal, data: t.IntroductionCreate) -> t.Introd
     audit(db, who, "create", "introduction", intro.id)
     db.commit()
     db.refresh(intro)
+    notifications.after_propose(db, intro)
     return intro
 
 
@@ -101,10 +103,12 @@ def move(db: Session, who: Principal, intro: t.Introduction, data: t.Introductio
         db.rollback()
         raise Conflict("the introduction was changed by someone else meanwhile; reload it and try again")
     assert intro.id is not None
-    db.add(t.IntroductionEvent(introduction_id=intro.id, status=new.value, actor_id=who.id, actor_role=who.role.value))
+    db.add(t.IntroductionEvent(introduction_id=intro.id, status=new.value, actor_id=who.id, actor_role=who.role.value,
+                               reason=data.reason or None))
     audit(db, who, "update", "introduction", intro.id)
     db.commit()
     db.refresh(intro)
+    notifications.after_move(db, who, intro, data.reason)
     return intro
 
 

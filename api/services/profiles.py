@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session, col, select, update
 
 from api import models as t
@@ -202,3 +204,30 @@ def career_moves(hub: Hub, db: Session, p: t.Profile, k: int, sectors: tuple[str
             training=training(hub, mv.training, lang) if mv.training else None))
     return out
 
+
+# --------------------------------------------------------------------------- contact
+PHONE_CHARS = re.compile(r"[+0-9 ()./-]+")
+
+
+def normalise_phone(raw: str) -> str | None:
+    """'' → None; '06-12 34 56 78' or '+31 6 12345678' → the same, spaces tidied; anything else → BadInput."""
+    text = " ".join(raw.split())
+    if not text:
+        return None
+    digits = sum(ch.isdigit() for ch in text)
+    if not PHONE_CHARS.fullmatch(text) or not 10 <= digits <= 15 or len(text) > 40 or "+" in text[1:]:
+        raise BadInput("a phone number has 10 to 15 digits, e.g. 06 12345678 or +31 6 12345678")
+    return text
+
+
+def set_phone(db: Session, who: Principal, raw: str) -> t.User:
+    """The phone number an employer sees once the person agreed to be introduced (optional)."""
+    user = db.get(t.User, who.id)
+    if user is None:
+        raise NotFound("no such account")
+    user.phone = normalise_phone(raw)
+    db.add(user)
+    audit(db, who, "update", "phone", user.id)
+    db.commit()
+    db.refresh(user)
+    return user

@@ -47,7 +47,8 @@ def test_wizard_to_matches(page: Any, live: Live) -> None:
     axe_check(page)
 
     # Step 2: an earlier job, its usual skills start ticked.
-    page.get_by_role("link", name="Volgende stap: Welk werk heb je gedaan?").click()
+    # "Volgende stap" submits step 1's form: anything still ticked would be saved on the way.
+    page.get_by_role("button", name="Volgende stap: Welk werk heb je gedaan?").click()
     assert page.get_by_text("Stap 2 van 4").is_visible()
     page.get_by_label("Welk werk heb je gedaan?").fill("kok")
     page.get_by_role("button", name="Zoek", exact=True).click()
@@ -72,7 +73,8 @@ def test_wizard_to_matches(page: Any, live: Live) -> None:
     # Step 4: levels in plain words, where and how much, consent.
     page.get_by_role("link", name="Volgende stap: Over jou").click()
     axe_check(page)
-    for group in page.locator("fieldset.skill-level").all():
+    for group in page.locator("details.skill-level").all():  # levels are optional, folded away
+        group.locator("summary").click()
         group.get_by_label("Ik kan het goed").check()
     page.get_by_label("Je postcode").fill("2312 AB")
     page.get_by_label("Hoe ver wil je reizen?").fill("20")

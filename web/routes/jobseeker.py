@@ -26,11 +26,11 @@ from api.models import (
     Role,
     SkillItemIn,
 )
-from api.services import gdpr, profiles
+from api.services import alerts, gdpr, interests, profiles, proposals
 from api.services.accounts import Principal
 from api.services.errors import BadInput, Conflict, NotAuthenticated, ServiceError
 from api.services.hub import Hub
-from web.deps import Lang, csrf_ok, require_page
+from web.deps import Lang, csrf_ok, read_form, require_page
 from web.i18n import gettext
 from web.render import render
 from web.routes.public import SUGGEST_MIN
@@ -70,6 +70,16 @@ def _add_skills(hub: Hub, db: Session, who: Principal, p: Profile, ids: list[str
     return added
 
 
+def _next_step(form: Any) -> int | None:
+    """The step a "Terug" / "Volgende stap" button of the wizard asked for (they submit the step's form)."""
+    raw = str(form.get("next") or "")
+    return int(raw) if raw in {str(n) for n in range(1, STEPS + 1)} else None
+
+
+def _onward(nxt: int | None, here: int, added: int) -> RedirectResponse:
+    return RedirectResponse(f"/profiel/stap/{nxt or here}?opgeslagen={added}", status_code=303)
+
+
 def _step(request: Request, template: str, who: Principal, lang: str, n: int, status: int = 200,
           **ctx: Any) -> HTMLResponse:
     ctx.setdefault("errors", {})
@@ -77,11 +87,17 @@ def _step(request: Request, template: str, who: Principal, lang: str, n: int, st
 
 
 # --------------------------------------------------------------------------- step 1: skills by typing
+MAX_SEARCH = 200
+TOO_LONG = "Dit is te lang om op te zoeken. Typ een of twee woorden."
+
+
 @router.get("/profiel/stap/1", response_class=HTMLResponse)
-def step1(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
-          q: Annotated[str, Query(max_length=200)] = "", opgeslagen: int | None = None,
+def step1(request: Request, hub: HubDep, db: SessionDep, lang: Lang, q: str = "", opgeslagen: int | None = None,
           who: Principal = JOBSEEKER) -> HTMLResponse:
     p = _profile(db, who)
+    if len(q) > MAX_SEARCH:  # a page with the reason, not the framework's JSON error
+        return _step(request, "jobseeker/step1.html", who, lang, 1, status=422, profile=_current(hub, db, p, lang),
+                     q=q[:MAX_SEARCH], hits=[], name="skill", saved=None, errors={"q": gettext(lang, TOO_LONG)})
     hits = [h for h in hub.taxonomy.suggest_skills(q, 8, lang) if h.score >= SUGGEST_MIN] if q.strip() else []
     return _step(request, "jobseeker/step1.html", who, lang, 1, profile=_current(hub, db, p, lang), q=q,
                  hits=hits, name="skill", saved=opgeslagen)
@@ -107,13 +123,16 @@ async def step1_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
             profiles.delete_skill(hub, db, who, p, remove)
             return RedirectResponse("/profiel/stap/1?opgeslagen=0", status_code=303)
         ids = _form_list(form, "skill")
+        nxt = _next_step(form)
+        if not ids and nxt:
+            return RedirectResponse(f"/profiel/stap/{nxt}", status_code=303)
         if not ids:
             return again(422, {"skill": gettext(lang, "Kies eerst een of meer vaardigheden uit de lijst.")})
         added = _add_skills(hub, db, who, p, ids, "other")
     except ServiceError as exc:
         db.rollback()
         return again(exc.status, {"form": _service_message(exc, lang)})
-    return RedirectResponse(f"/profiel/stap/1?opgeslagen={added}", status_code=303)
+    return _onward(nxt, 1, added)
 
 
 # --------------------------------------------------------------------------- step 2: earlier work
@@ -129,11 +148,12 @@ def _occupation_skills(hub: Hub, occupation_id: str, have: set[str], lang: str) 
 
 
 def _step2(request: Request, hub: Hub, db: Session, who: Principal, lang: str, q: str, beroep: str,
-           status: int = 200, errors: dict[str, str] | None = None, saved: int | None = None) -> HTMLResponse:
+           status: int = 200, errors: dict[str, str] | None = None, saved: int | None = None,
+           search: bool = True) -> HTMLResponse:
     p = _profile(db, who)
     errors = dict(errors or {})
     occupations = [{"id": m.concept_id, "label": m.label, "matched": m.matched_label}
-                   for m in hub.taxonomy.suggest_occupations(q, 5, lang)] if q.strip() else []
+                   for m in hub.taxonomy.suggest_occupations(q, 5, lang)] if search and q.strip() else []
     chosen = None
     groups: dict[str, list[dict[str, Any]]] = {}
     if beroep:
@@ -150,9 +170,12 @@ def _step2(request: Request, hub: Hub, db: Session, who: Principal, lang: str, q
 
 
 @router.get("/profiel/stap/2", response_class=HTMLResponse)
-def step2(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
-          q: Annotated[str, Query(max_length=200)] = "", beroep: Annotated[str, Query(max_length=255)] = "",
-          opgeslagen: int | None = None, who: Principal = JOBSEEKER) -> HTMLResponse:
+def step2(request: Request, hub: HubDep, db: SessionDep, lang: Lang, q: str = "",
+          beroep: Annotated[str, Query(max_length=255)] = "", opgeslagen: int | None = None,
+          who: Principal = JOBSEEKER) -> HTMLResponse:
+    if len(q) > MAX_SEARCH:
+        return _step2(request, hub, db, who, lang, q[:MAX_SEARCH], "", 422, {"q": gettext(lang, TOO_LONG)},
+                      search=False)
     return _step2(request, hub, db, who, lang, q, beroep, saved=opgeslagen)
 
 
@@ -164,6 +187,9 @@ async def step2_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
     if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
         return _step2(request, hub, db, who, lang, "", beroep, 400, {"form": gettext(lang, EXPIRED)})
     ids = _form_list(form, "skill")
+    nxt = _next_step(form)
+    if not ids and nxt:
+        return RedirectResponse(f"/profiel/stap/{nxt}", status_code=303)
     if not ids:
         return _step2(request, hub, db, who, lang, "", beroep, 422,
                       {"skill": gettext(lang, "Kies eerst een of meer vaardigheden uit de lijst.")})
@@ -172,7 +198,7 @@ async def step2_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
     except ServiceError as exc:
         db.rollback()
         return _step2(request, hub, db, who, lang, "", beroep, exc.status, {"form": _service_message(exc, lang)})
-    return RedirectResponse(f"/profiel/stap/2?opgeslagen={added}", status_code=303)
+    return _onward(nxt, 2, added)
 
 
 # --------------------------------------------------------------------------- step 3: paste a CV
@@ -199,14 +225,18 @@ async def step3_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
         return page(400, {"form": gettext(lang, EXPIRED)})
     if action == "bewaar":
         ids = _form_list(form, "skill")
+        nxt = _next_step(form)
+        if not ids and nxt:
+            return RedirectResponse(f"/profiel/stap/{nxt}", status_code=303)
         if not ids:
             return page(422, {"form": gettext(lang, "Kies eerst een of meer vaardigheden uit de lijst.")})
         try:
-            added = _add_skills(hub, db, who, _profile(db, who), ids, "other")
+            # What a CV describes was mostly learned at work ("op het werk"); step 4 can change it.
+            added = _add_skills(hub, db, who, _profile(db, who), ids, "work")
         except ServiceError as exc:
             db.rollback()
             return page(exc.status, {"form": _service_message(exc, lang)})
-        return RedirectResponse(f"/profiel/stap/3?opgeslagen={added}", status_code=303)
+        return _onward(nxt, 3, added)
     if not text.strip():
         return page(422, {"cv": gettext(lang, "Plak of typ eerst een tekst over je werk.")})
     if len(text) > MAX_CV_CHARS:
@@ -252,10 +282,11 @@ def _step4_values(p: ProfilePublic) -> dict[str, Any]:
 
 
 @router.get("/profiel/stap/4", response_class=HTMLResponse)
-def step4(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
+def step4(request: Request, hub: HubDep, db: SessionDep, lang: Lang, opgeslagen: int | None = None,
           who: Principal = JOBSEEKER) -> HTMLResponse:
     pub = _current(hub, db, _profile(db, who), lang)
-    return _step(request, "jobseeker/step4.html", who, lang, 4, profile=pub, values=_step4_values(pub))
+    return _step(request, "jobseeker/step4.html", who, lang, 4, profile=pub, values=_step4_values(pub),
+                 saved=opgeslagen)
 
 
 @router.post("/profiel/stap/4", response_class=HTMLResponse)
@@ -285,7 +316,7 @@ async def step4_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
 
     def again(status: int) -> HTMLResponse:
         return _step(request, "jobseeker/step4.html", who, lang, 4, status=status, profile=pub, values=values,
-                     errors=errors)
+                     saved=None, errors=errors)
 
     if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
         errors["form"] = gettext(lang, EXPIRED)
@@ -354,16 +385,50 @@ def my_matches(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
         return RedirectResponse("/profiel/stap/1", status_code=303)  # nothing to match on yet
     matches = profiles.vacancy_matches(hub, db, p, 20, 0, lang)
     moves = profiles.career_moves(hub, db, p, 6, (), lang)
+    interested = {i.vacancy_id: i.created_at for i in interests.of_profile(db, who)}
     return render(request, "jobseeker/matches.html", who, lang, profile=_current(hub, db, p, lang),
-                  matches=matches, moves=moves)
+                  matches=matches, moves=moves, interested=interested)
 
 
 # --------------------------------------------------------------------------- profile overview and consents
+def _overview(request: Request, hub: Hub, db: Session, who: Principal, lang: str, status: int = 200,
+              saved: int | None = None, errors: dict[str, str] | None = None, phone: str | None = None) -> HTMLResponse:
+    p = _profile(db, who)
+    return render(request, "jobseeker/profile.html", who, lang, status=status, profile=_current(hub, db, p, lang),
+                  alerts_enabled=p.alerts_enabled, notes=proposals.shared_notes(db, who), saved=saved,
+                  errors=errors or {}, phone=(who.user.phone or "") if phone is None else phone)
+
+
 @router.get("/profiel", response_class=HTMLResponse)
 def overview(request: Request, hub: HubDep, db: SessionDep, lang: Lang, opgeslagen: int | None = None,
              who: Principal = JOBSEEKER) -> HTMLResponse:
-    return render(request, "jobseeker/profile.html", who, lang, profile=_current(hub, db, _profile(db, who), lang),
-                  saved=opgeslagen, errors={})
+    return _overview(request, hub, db, who, lang, saved=opgeslagen)
+
+
+@router.post("/profiel/contact", response_class=HTMLResponse)
+async def contact(request: Request, hub: HubDep, db: SessionDep, lang: Lang, who: Principal = JOBSEEKER) -> Response:
+    """The phone number (optional): the employer sees it only after the person said yes to an introduction."""
+    form, ok = await read_form(request, who)
+    raw = str(form.get("phone") or "")[:100]
+    if not ok:
+        return _overview(request, hub, db, who, lang, 400, errors={"form": gettext(lang, EXPIRED)}, phone=raw)
+    try:
+        profiles.set_phone(db, who, raw)
+    except BadInput:
+        db.rollback()
+        return _overview(request, hub, db, who, lang, 422, phone=raw, errors={"phone": gettext(
+            lang, "Vul een telefoonnummer in met 10 cijfers, bijvoorbeeld 06 12345678. Of laat het leeg.")})
+    return RedirectResponse("/profiel?opgeslagen=1#contact", status_code=303)
+
+
+@router.post("/profiel/meldingen", response_class=HTMLResponse)
+async def alert_setting(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
+                        who: Principal = JOBSEEKER) -> Response:
+    form, ok = await read_form(request, who)
+    if not ok:
+        return _overview(request, hub, db, who, lang, 400, errors={"form": gettext(lang, EXPIRED)})
+    alerts.set_alerts(db, who, _profile(db, who), bool(form.get("alerts")))
+    return RedirectResponse("/profiel?opgeslagen=1#meldingen", status_code=303)
 
 
 @router.post("/profiel/talentpool", response_class=HTMLResponse)
@@ -372,8 +437,7 @@ async def talent_pool(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
     form = await request.form()
     p = _profile(db, who)
     if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return render(request, "jobseeker/profile.html", who, lang, status=400, profile=_current(hub, db, p, lang),
-                      saved=None, errors={"form": gettext(lang, EXPIRED)})
+        return _overview(request, hub, db, who, lang, 400, errors={"form": gettext(lang, EXPIRED)})
     join = form.get("join") == "1"
     profiles.set_consents(db, who, p, ConsentUpdate(talent_pool=join,
                                                     employer_visibility=join and bool(form.get("employer_visibility"))))

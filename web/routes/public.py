@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from api.deps import SESSION_COOKIE, HubDep, SessionDep, SuggestLimit, set_session_cookie
 from api.models import Role, UserCreate
-from api.services import vacancies
+from api.services import interests, profiles, vacancies
 from api.services.errors import ServiceError
 from api.services.jobposting import to_jsonld
 from web.deps import Lang, PageUser
@@ -206,7 +206,12 @@ def vacancy_page(request: Request, hub: HubDep, db: SessionDep, who: PageUser, l
         return render(request, "error.html", who, lang, status=404, title_key="not_found")
     pub = vacancies.to_public(hub, db, v, lang)
     ld = to_jsonld(hub, v, pub.organisation, vacancies.requirements(db, v.id), hub.settings.public_url)
-    return render(request, "vacancy.html", who, lang, v=pub, jsonld=ld)
+    interest, in_pool = None, False
+    if who is not None and who.role == Role.jobseeker:
+        interest = interests.mine(db, who, vacancy_id)
+        in_pool = profiles.own_profile(db, who).in_talent_pool
+    return render(request, "vacancy.html", who, lang, v=pub, row=v, jsonld=ld, interest=interest, in_pool=in_pool,
+                  changed=request.query_params.get("interesse"))
 
 
 @router.get("/fragment/vaardigheden", response_class=HTMLResponse, dependencies=[SuggestLimit])

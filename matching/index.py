@@ -608,8 +608,10 @@ class VacancyIndex:
 
 
 def _pow(x: np.ndarray) -> np.ndarray:
-    """x ** TRADE_POWER in float32 (by multiplication: a float pow is slow)."""
+    """x ** TRADE_POWER in float32 (by repeated squaring when it is a power of two: a float pow is slow)."""
     out = np.asarray(x, dtype=np.float32)
-    if TRADE_POWER == 2:
-        return out * out
+    if TRADE_POWER in (1, 2, 4, 8):
+        for _ in range(TRADE_POWER.bit_length() - 1):
+            out = out * out
+        return out
     return np.power(out, TRADE_POWER).astype(np.float32)

@@ -39,8 +39,11 @@ ESSENTIAL_SHARE = 0.8  # of REQ, when a vacancy has both essential and optional 
 UNKNOWN_LEVEL_FIT = 0.9  # the vacancy asks a level, the person did not say theirs
 LEVEL_STEP = 0.7  # credit factor per level short of the minimum
 HOLDS = ("exact", "narrower")  # the links by which a person holds a requirement ("✓ Dit past")
-TRADE_WEIGHT = 0.5  # of the job seeker's order key: how much of the person's trade a job uses
-TRADE_POWER = 2  # USE² and FAM²: the trade counts when much of a profile fits
+# The job seeker's order key keeps the weights of the score before issue 14 (0.4 / 0.3 / 0.3) with
+# that score's REQ replaced by the must-haves-first score: a welder sees welding jobs above jobs that
+# ask only "samenwerken", which REQ alone cannot tell apart.
+TRADE_WEIGHT = 0.6  # of the job seeker's order key: how much of the person's trade a job uses
+TRADE_POWER = 4  # USE⁴ and FAM⁴: the trade counts when most of a profile fits
 
 
 def level_fit(have: int | None, need: int | None) -> float:
@@ -66,9 +69,12 @@ def pair_score(held: int, n_essential: int, req: float) -> float:
 
 
 def trade_order(score: float, use: float, fam: float) -> float:
-    """The key that orders one job seeker's vacancies: the pair score first, then how much of the
-    person's trade the job draws on. Shown nowhere as a number; the page says when a vacancy with a
-    missing must-have stands above one the person fully meets."""
+    """The key that orders one job seeker's vacancies: 0.4 · score + 0.3 · USE⁴ + 0.3 · FAM⁴.
+
+    Among vacancies that use the person's trade equally, the one whose must-haves they hold comes
+    first; a vacancy of their own trade may stand above one that asks only a few general skills,
+    and then the page says that a must-have is missing (``ahead_of_full`` in the API). Shown
+    nowhere as a number: the score is what every viewer sees."""
     trade = 0.5 * use**TRADE_POWER + 0.5 * fam**TRADE_POWER
     return (1.0 - TRADE_WEIGHT) * score + TRADE_WEIGHT * trade
 

@@ -85,6 +85,13 @@ def test_employer_sees_anonymised_candidates_and_the_pipeline_runs(client: TestC
     coach_view = client.get(f"/api/v1/vacancies/{vid}/candidates", headers=coach).json()["items"]
     assert {x["candidate"]["name"] for x in coach_view} == {"Amira Test", "Niet Zichtbaar"}
 
+    # The same pair shows the same facts to the job seeker, the employer and the coach.
+    seeker = client.get("/api/v1/me/matches", headers=me).json()["items"][0]["explanation"]
+    coach_amira = next(x["explanation"] for x in coach_view if x["candidate"]["name"] == "Amira Test")
+    assert cands[0]["explanation"] == seeker == coach_amira
+    assert (seeker["must_haves_held"], seeker["must_haves"]) == (2, 3)
+    assert [m["label"] for m in seeker["missing_essential"]] == [hub.label(sid(hub, "betalingen-afhandelen"))]
+
     # Employer asks for an introduction; the candidate agrees; only then the employer learns the name.
     r = client.post("/api/v1/introductions", json={"vacancy_id": vid, "candidate_ref": c["candidate_ref"]},
                     headers=emp)

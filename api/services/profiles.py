@@ -183,6 +183,15 @@ def vacancy_matches(hub: Hub, db: Session, p: t.Profile, k: int, offset: int, la
             vacancy=t.VacancySummary(id=v.id or 0, title=v.title, organisation=orgs.get(v.organisation_id, ""),
                                      place=v.place, sector=v.sector, distance_km=dist),
             explanation=explanation(hub, r, lang, ref), training=training(hub, plan, lang, ref) if plan else None))
+    # say so where a vacancy with a missing must-have stands above one whose must-haves are all held
+    ahead: set[str] = set()
+    full_below = False
+    for r in reversed(res.results):
+        if full_below and not r.all_essential:
+            ahead.add(r.vacancy_id)
+        full_below = full_below or r.all_essential
+    for item in items:
+        item.ahead_of_full = str(item.vacancy.id) in ahead
     return t.MatchList(items=items, excluded=dict(res.excluded))
 
 

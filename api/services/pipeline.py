@@ -194,9 +194,9 @@ def report(hub: Hub, db: Session, lang: str) -> dict[str, object]:
     # "lassen" says more about a course to choose than a missing "samenwerken"). Transversal skills
     # (ESCO's reuse level, our "transversaal" tag) get their own list: they are rarely a course.
     missing: dict[str, Counter[str]] = defaultdict(Counter)
-    weighted: dict[str, Counter[str]] = defaultdict(Counter)
+    weighted: dict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
     transversal: Counter[str] = Counter()
-    transversal_w: Counter[str] = Counter()
+    transversal_w: defaultdict[str, float] = defaultdict(float)
     idx = hub.indexes.ensure(db)
     space = hub.matching.space
     concepts = hub.taxonomy.taxonomy.concepts
@@ -206,7 +206,7 @@ def report(hub: Hub, db: Session, lang: str) -> dict[str, object]:
 
     def is_transversal(skill: str) -> bool:
         c = concepts.get(skill)
-        return c is not None and (c.reuse_level == "transversal" or c.sectors == ["transversaal"])
+        return c is not None and (c.reuse_level == "transversal" or "transversaal" in c.sectors)
 
     matched = 0
     for p in profs:
@@ -228,7 +228,7 @@ def report(hub: Hub, db: Session, lang: str) -> dict[str, object]:
                     missing[sector][s] += 1
                     weighted[sector][s] += w
 
-    def top(counts: Counter[str], weights: Counter[str]) -> list[dict[str, object]]:
+    def top(counts: Counter[str], weights: dict[str, float]) -> list[dict[str, object]]:
         order = sorted(weights, key=lambda k: (-weights[k], -counts[k], k))[:10]
         return [{"id": k, "label": hub.label(k, lang), "count": counts[k], "weight": round(weights[k], 2)}
                 for k in order]

@@ -10,7 +10,9 @@ top k. ``compact()`` (run automatically when the pending list grows) folds pendi
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -84,12 +86,24 @@ def _unit_arrays(lat_rad: np.ndarray, lon_rad: np.ndarray) -> tuple[np.ndarray, 
     return np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)
 
 
-def kth_best(results: list[MatchResult], k: int) -> float:
-    return sorted((m.score for m in results), reverse=True)[k - 1]
+class KthBest:
+    """The k-th largest of the values pushed so far (−inf until there are k): a min-heap of the top k."""
 
+    def __init__(self, k: int, values: Iterable[float] = ()) -> None:
+        self.k = k
+        self._heap: list[float] = []
+        for v in values:
+            self.push(v)
 
-def kth_order(results: list[MatchResult], k: int) -> float:
-    return sorted((m.order for m in results), reverse=True)[k - 1]
+    def push(self, v: float) -> None:
+        if len(self._heap) < self.k:
+            heapq.heappush(self._heap, v)
+        elif v > self._heap[0]:
+            heapq.heapreplace(self._heap, v)
+
+    @property
+    def value(self) -> float:
+        return self._heap[0] if len(self._heap) >= self.k else -np.inf
 
 
 def float16_up(x: np.ndarray) -> np.ndarray:
@@ -100,21 +114,22 @@ def float16_up(x: np.ndarray) -> np.ndarray:
     return h
 
 
-def _gather_tiered(T: sp.csr_matrix, ess: np.ndarray, cols: np.ndarray, credit: np.ndarray, hold: np.ndarray,
-                   n: int) -> np.ndarray:
+def _gather_tiered(T: sp.csr_matrix, cols: np.ndarray, credit: np.ndarray, hold: np.ndarray, n: int) -> np.ndarray:
     """Σ over the postings of ``cols`` in ``T`` of share · credit + (essential and held): for every row,
-    an upper bound of H + REQ (sums where scoring takes maxima, no level fit)."""
+    an upper bound of H + REQ (sums where scoring takes maxima, no level fit). ``T.data`` holds each
+    requirement's share with the sign bit set for a must-have."""
     if len(cols) == 0:
         return np.zeros(n, dtype=np.float64)
     starts, ends = T.indptr[cols], T.indptr[cols + 1]
     counts = ends - starts
     if not counts.any():
         return np.zeros(n, dtype=np.float64)
-    pos = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-    val = T.data[pos].astype(np.float64)
+    idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+    d = np.concatenate([T.data[a:b] for a, b in zip(starts, ends, strict=True)])
+    val = np.abs(d).astype(np.float64)
     val *= np.repeat(credit, counts)
-    val += ess[pos] & np.repeat(hold, counts)
-    return np.bincount(T.indices[pos], weights=val, minlength=n).astype(np.float64, copy=False)
+    val += np.signbit(d) & np.repeat(hold, counts)
+    return np.bincount(idx, weights=val, minlength=n).astype(np.float64, copy=False)
 
 
 @dataclass
@@ -315,14 +330,14 @@ class VacancyIndex:
         perm = sp.csr_matrix((np.arange(1, nnz + 1, dtype=np.int64), a.cols, a.indptr), shape=(V, S)).T.tocsr()
         perm.sort_indices()
         where = perm.data - 1
-        self._RT = sp.csr_matrix((float16_up(share[where]) if nnz else np.zeros(0, np.float16),
-                                  perm.indices.astype(np.int32), perm.indptr), shape=(S, V))
-        self._RT_ess = a.essential.astype(bool)[where] if nnz else np.zeros(0, bool)
+        data = float16_up(share[where]) if nnz else np.zeros(0, np.float16)
+        data[a.essential.astype(bool)[where]] *= -1  # the sign bit marks a must-have (also on a zero share)
+        self._RT = sp.csr_matrix((data, perm.indices.astype(np.int32), perm.indptr), shape=(S, V))
         n_ess = np.bincount(req_row[a.essential.astype(bool)], minlength=V) if nnz else np.zeros(V, np.int64)
-        self._n_ess = n_ess.astype(np.int16)
-        # (1 − TRADE_WEIGHT) / (E + 1): turns H + REQ into the score part of the order key
-        self._step = ((1.0 - TRADE_WEIGHT) / (n_ess + 1.0)).astype(np.float32)
-        del perm, where
+        self._n_ess = n_ess.astype(np.int32 if V and n_ess.max() > np.iinfo(np.int16).max else np.int16)
+        # (1 − TRADE_WEIGHT) / (E + 1) for each E: turns H + REQ into the score part of the order key
+        self._step_of = ((1.0 - TRADE_WEIGHT) / (np.arange(int(n_ess.max(initial=0)) + 1) + 1.0)).astype(np.float64)
+        del perm, where, data
         ones = np.ones
         xo, xg = ~in_occ, ~in_grp
         self._xocc_T = sp.csr_matrix((ones(int(xo.sum()), np.float32), (a.cols[xo], req_row[xo])), shape=(S, V))
@@ -364,7 +379,7 @@ class VacancyIndex:
         total = 0
         for m in (self._R, self._RT, self._xocc_T, self._xgrp_T):
             total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
-        for x in (self._RT_ess, self._n_ess, self._step, self._ess, self._minlev, self._uweight, self._occ,
+        for x in (self._n_ess, self._ess, self._minlev, self._uweight, self._occ,
                   self._grp, self._ids, self._sorted_ids,
                   self._sorted_rows, self._alive, self._lat, self._lon, self._has_loc, self._ux, self._uy, self._uz,
                   self._hmin, self._hmax,
@@ -408,7 +423,7 @@ class VacancyIndex:
                            count=len(prep.reach))
         known = cols < self._RT.shape[0]  # skills added to the space after this segment was built
         cols, credit, hold = cols[known], credit[known], hold[known]
-        return _gather_tiered(self._RT, self._RT_ess, cols, credit, hold, V)
+        return _gather_tiered(self._RT, cols, credit, hold, V)
 
     def _usage_terms(self, prep: PreparedProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The trade part of the order key, TRADE_WEIGHT · (USE² + FAM²) / 2, as (per-occupation base,
@@ -447,7 +462,7 @@ class VacancyIndex:
                      lo: int, hi: int) -> None:
         """Scale ``fast`` (H + REQ of rows lo..hi) to the score part of the order key and add the trade part."""
         base, rows, vals = terms
-        fast *= self._step[lo:hi]
+        fast *= np.take(self._step_of, self._n_ess[lo:hi])
         fast += np.take(base, self._occ[lo:hi])
         a, b = np.searchsorted(rows, [lo, hi])
         if b > a:
@@ -596,15 +611,18 @@ class VacancyIndex:
         # The fast key is an upper bound of the exact one (sums where scoring takes maxima, no level
         # fit), so once the next candidate's bound falls below the k-th exact key, no later one can enter.
         results: list[MatchResult] = list(pending)
+        kth = KthBest(k, (m.order for m in results))
         stopped = False
         for t in top:
-            if len(results) >= k and fast[t] < kth_order(results, k) - TIE_EPS:
+            if fast[t] < kth.value - TIE_EPS:
                 stopped = True
                 break
-            results.append(score(self.space, prep, self._vacancy(int(rows[t])), today.year))
+            m = score(self.space, prep, self._vacancy(int(rows[t])), today.year)
+            results.append(m)
+            kth.push(m.order)
         if stopped or left_out == -np.inf:
             return results, True
-        return results, len(results) >= k and left_out < kth_order(results, k) - TIE_EPS
+        return results, left_out < kth.value - TIE_EPS
 
 
 def _pow(x: np.ndarray) -> np.ndarray:

@@ -132,27 +132,24 @@ class PreparedProfile:
     """A profile with what every score of it needs, worked out once.
 
     ``reach[s]`` lists, for requirement column s, the profile skills that earn credit for it:
-    (link credit × recency, the skill, how), exact entries first. Every skill the person listed
-    is kept (also a second entry of the same skill), so credits are maxima over all of them.
+    (link credit × recency, the skill, how). Every skill the person listed is kept (also a second
+    entry of the same skill), so credits are maxima over all of them. ``rho`` holds the rarity of
+    each of the person's skill columns (for USE and FAM).
     """
 
-    profile: Profile
-    cols: dict[int, ProfileSkill]
+    profile_id: str
     reach: dict[int, list[tuple[float, ProfileSkill, str]]]
     rho: dict[int, float]
     total: float
 
 
 def prepare(space: SkillSpace, profile: Profile, this_year: int) -> PreparedProfile:
-    cols: dict[int, ProfileSkill] = {}
+    """Reach over every column the person's skills earn credit for (one profile, many vacancies)."""
     own: list[tuple[int, ProfileSkill]] = []
     for ps in profile.skills:
         j = space.column(ps.skill_id)
-        if j is None:
-            continue
-        own.append((j, ps))
-        if j not in cols or (ps.level or 0) > (cols[j].level or 0):
-            cols[j] = ps
+        if j is not None:
+            own.append((j, ps))
     reach: dict[int, list[tuple[float, ProfileSkill, str]]] = {}
     for j, ps in own:
         reach.setdefault(j, []).append((recency(ps.last_used, this_year), ps, "exact"))
@@ -160,8 +157,29 @@ def prepare(space: SkillSpace, profile: Profile, this_year: int) -> PreparedProf
         f = recency(ps.last_used, this_year)
         for s, link, how in space.links_from(j):
             reach.setdefault(s, []).append((link * f, ps, how))
-    rho = {j: space.rarity_of(j) for j in cols}
-    return PreparedProfile(profile, cols, reach, rho, sum(rho.values()))
+    rho = {j: space.rarity_of(j) for j, _ in own}
+    return PreparedProfile(profile.id, reach, rho, sum(rho.values()))
+
+
+def prepare_for(space: SkillSpace, profile_id: str, skills: list[tuple[int, ProfileSkill | None]],
+                req_cols: list[int], this_year: int) -> PreparedProfile:
+    """Reach over ``req_cols`` only (many profiles, one vacancy): the same credits as :func:`prepare`
+    gives for those columns. ``skills`` are the person's (column, skill) pairs; a skill may be None
+    when it cannot count for any requirement column (it still counts in USE and FAM)."""
+    by_col: dict[int, list[ProfileSkill]] = {}
+    for j, ps in skills:
+        if ps is not None:
+            by_col.setdefault(j, []).append(ps)
+    reach: dict[int, list[tuple[float, ProfileSkill, str]]] = {}
+    for s in req_cols:
+        entries = [(recency(ps.last_used, this_year), ps, "exact") for ps in by_col.get(s, ())]
+        for p, link, how in space.links_to(s):
+            for ps in by_col.get(p, ()):
+                entries.append((link * recency(ps.last_used, this_year), ps, how))
+        if entries:
+            reach[s] = entries
+    rho = {j: space.rarity_of(j) for j, _ in skills}
+    return PreparedProfile(profile_id, reach, rho, sum(rho.values()))
 
 
 def requirement_credit(prepared: PreparedProfile, col: int | None, req: Requirement) -> tuple[float, str | None, str]:
@@ -172,12 +190,13 @@ def requirement_credit(prepared: PreparedProfile, col: int | None, req: Requirem
     best_hold: tuple[float, str | None, str] | None = None
     if col is None:
         return best
+    # ties go to the lower skill id, so every way of preparing a profile names the same skill
     for base, ps, how in prepared.reach.get(col, ()):
         c = base * level_fit(ps.level, req.min_level)
         if how in HOLDS:
-            if best_hold is None or c > best_hold[0]:
+            if best_hold is None or c > best_hold[0] or (c == best_hold[0] and ps.skill_id < str(best_hold[1])):
                 best_hold = (c, ps.skill_id, how)
-        elif c > best[0]:
+        elif c > best[0] or (c == best[0] and c > 0 and ps.skill_id < str(best[1])):
             best = (c, ps.skill_id, how)
     if best_hold is None:
         return best
@@ -187,7 +206,7 @@ def requirement_credit(prepared: PreparedProfile, col: int | None, req: Requirem
 def usage_shares(space: SkillSpace, prepared: PreparedProfile, req_cols: set[int],
                  occupation_id: str | None) -> tuple[float, float]:
     """(USE, FAM): rarity-weighted share of the profile's skills in the job's and family's lists."""
-    if not prepared.cols:
+    if not prepared.rho:
         return 0.0, 0.0
     o = space.occ_index.get(occupation_id or "")
     occ = space.occupation_columns(o) if o is not None else frozenset()
@@ -233,7 +252,7 @@ def score(space: SkillSpace, profile: Profile | PreparedProfile, vacancy: Vacanc
     total = sum(points.values())
     use, fam = usage_shares(space, prep, req_cols, vacancy.occupation_id)
     return MatchResult(
-        vacancy_id=vacancy.id, profile_id=prep.profile.id, score=total,
+        vacancy_id=vacancy.id, profile_id=prep.profile_id, score=total,
         requirements=req_fit, usage=use, family=fam,
         essential_held=held, essential_total=n_e,
         optional_held=sum(1 for m in matched if not m.essential and m.held),

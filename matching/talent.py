@@ -16,9 +16,28 @@ from datetime import date
 import numpy as np
 import scipy.sparse as sp
 
-from matching.index import CANDIDATES, PENDING_LIMIT, SECTOR_CODES, TIE_EPS, RankResult, kth_best
+from matching.index import (
+    CANDIDATES,
+    PENDING_LIMIT,
+    SECTOR_CODES,
+    TIE_EPS,
+    UNIT_EPS,
+    KthBest,
+    RankResult,
+    _unit,
+    _unit_arrays,
+)
 from matching.model import Profile, ProfileSkill, Vacancy
-from matching.scoring import EARTH_KM, HOLDS, MatchResult, exclusions, requirement_shares, score
+from matching.scoring import (
+    EARTH_KM,
+    HOLDS,
+    MatchResult,
+    PreparedProfile,
+    exclusions,
+    prepare_for,
+    requirement_shares,
+    score,
+)
 from matching.space import SkillSpace
 
 SOURCES = ("work", "education", "volunteering", "other")
@@ -103,6 +122,10 @@ class ProfileIndex:
         self._lat = np.asarray([np.radians(q.home.lat) if q.home else nan for q in prefs], np.float32)
         self._lon = np.asarray([np.radians(q.home.lon) if q.home else nan for q in prefs], np.float32)
         self._max_km = np.asarray([q.max_km if q.max_km is not None else np.inf for q in prefs], np.float32)
+        # within reach ⇔ unit vectors' dot product ≥ cos(max_km / R): no trigonometry per query
+        self._ux, self._uy, self._uz = (np.asarray(c, np.float32) for c in _unit_arrays(self._lat, self._lon))
+        self._cos_reach = np.where(np.isfinite(self._max_km), np.cos(np.minimum(self._max_km, np.pi * EARTH_KM)
+                                                                     / EARTH_KM), -2.0).astype(np.float32)
         self._hmin = np.asarray([q.hours_min if q.hours_min is not None else -1 for q in prefs], np.int16)
         self._hmax = np.asarray([q.hours_max if q.hours_max is not None else -1 for q in prefs], np.int16)
         self._sectors = np.asarray([sum(1 << SECTOR_CODES[s] for s in q.sectors if s in SECTOR_CODES)
@@ -118,6 +141,18 @@ class ProfileIndex:
                                      self._own_src[a:b], strict=True)
         )
         return Profile(self._ids[row], skills, self._prefs[row])
+
+    def _prepared(self, row: int, req_cols: list[int], relevant: set[int]) -> PreparedProfile:
+        """The profile of ``row`` prepared for one vacancy, straight from the arrays: only skills in
+        ``relevant`` (the requirement columns and the skills linked to them) become objects."""
+        a, b = int(self._own_ptr[row]), int(self._own_ptr[row + 1])
+        ids = self.space.skill_ids
+        skills: list[tuple[int, ProfileSkill | None]] = []
+        for j, lv, y, src in zip(self._own_cols[a:b].tolist(), self._own_level[a:b].tolist(),
+                                 self._own_year[a:b].tolist(), self._own_src[a:b].tolist(), strict=True):
+            skills.append((j, ProfileSkill(ids[j], lv or None, SOURCES[src], y or None)  # type: ignore[arg-type]
+                           if j in relevant else None))
+        return prepare_for(self.space, self._ids[row], skills, req_cols, self.year)
 
     # ----------------------------------------------------------------------------- query
     def _bound(self, vacancy: Vacancy) -> tuple[np.ndarray, int]:
@@ -172,14 +207,21 @@ class ProfileIndex:
         """Constraints the profiles in ``rows`` break, in the order distance, hours, sector."""
         out: dict[str, np.ndarray] = {}
         if vacancy.location is not None:
-            lat, lon, max_km = self._lat[rows], self._lon[rows], self._max_km[rows]
-            check = np.isfinite(max_km) & ~np.isnan(lat)
-            far = np.zeros(len(rows), dtype=bool)
-            if check.any():
+            # far ⇔ dot < cos(max_km / R) (NaN for no home: never far); float32, so rows within
+            # UNIT_EPS of the limit get the exact great-circle distance
+            x0, y0, z0 = _unit(vacancy.location.lat, vacancy.location.lon)
+            dot = self._ux[rows] * np.float32(x0)
+            dot += self._uy[rows] * np.float32(y0)
+            dot += self._uz[rows] * np.float32(z0)
+            limit = self._cos_reach[rows]
+            far = dot < limit
+            unsure = np.flatnonzero(np.abs(dot - limit) < UNIT_EPS)
+            if len(unsure):
+                r = rows[unsure]
                 la, lon0 = np.radians(vacancy.location.lat), np.radians(vacancy.location.lon)
-                lat_c, lon_c = lat[check].astype(np.float64), lon[check].astype(np.float64)
-                h = np.sin((lat_c - la) / 2) ** 2 + np.cos(la) * np.cos(lat_c) * np.sin((lon_c - lon0) / 2) ** 2
-                far[check] = 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))) > max_km[check]
+                lat, lon = self._lat[r].astype(np.float64), self._lon[r].astype(np.float64)
+                h = np.sin((lat - la) / 2) ** 2 + np.cos(la) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+                far[unsure] = 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))) > self._max_km[r]
             out["distance"] = far
         if vacancy.hours_min is not None or vacancy.hours_max is not None:
             hours = np.zeros(len(rows), dtype=bool)
@@ -227,6 +269,9 @@ class ProfileIndex:
                 excluded[reasons[0]] += 1
                 continue
             results.append(r)
+        req_cols = sorted({j for r in vacancy.requirements if (j := self.space.column(r.skill_id)) is not None})
+        relevant = set(req_cols) | {p for s_col in req_cols for p, _, _ in self.space.links_to(s_col)}
+        kth = KthBest(k, (m.score / 100.0 for m in results))
         todo = np.ones(len(rows), dtype=bool)
         want = max(CANDIDATES, 4 * k)
         while todo.any():
@@ -238,10 +283,12 @@ class ProfileIndex:
             stopped = False
             for t in pick:
                 # fast is an upper bound of the exact score: below the k-th, nothing later can enter
-                if len(results) >= k and fast[t] < kth_best(results, k) / 100.0 - TIE_EPS:
+                if fast[t] < kth.value - TIE_EPS:
                     stopped = True
                     break
-                results.append(score(self.space, self._profile(int(rows[t])), vacancy, self.year))
+                m = score(self.space, self._prepared(int(rows[t]), req_cols, relevant), vacancy, self.year)
+                results.append(m)
+                kth.push(m.score / 100.0)
             if stopped:
                 break
             want *= 4

@@ -525,8 +525,8 @@ def match_careers(
     for mv in moves:
         m = mv.match
         typer.echo(f"\n{m.score:5.1f}  {svc.label(mv.occupation_id, lang)} ({mv.sector or '-'}): "
-                   f"je hebt {100 * m.requirements:.0f}% van wat nodig is")
-        has = [svc.label(r.skill_id, lang) for r in m.matched if r.credit > 0 and r.essential]
+                   f"je hebt {m.essential_held} van de {m.essential_total} eisen")
+        has = [svc.label(r.skill_id, lang) for r in m.matched if r.held and r.essential]
         if has:
             typer.echo("       past al: " + ", ".join(has[:8]))
         if m.missing_essential:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, EmailStr, field_validator
 from pydantic import Field as PField
@@ -661,3 +661,6 @@ class CareerMovePublic(BaseModel):
     sector: str | None
     explanation: Explanation
     training: TrainingPublic | None
+    # current: every must-have already held (the person's own work, not a move); same_sector: a move
+    # within the sectors of that work; other_sector: a move into another sector
+    kind: Literal["current", "same_sector", "other_sector"] = "other_sector"

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -336,7 +337,8 @@ class VacancyIndex:
         n_ess = np.bincount(req_row[a.essential.astype(bool)], minlength=V) if nnz else np.zeros(V, np.int64)
         self._n_ess = n_ess.astype(np.int32 if V and n_ess.max() > np.iinfo(np.int16).max else np.int16)
         # (1 − TRADE_WEIGHT) / (E + 1) for each E: turns H + REQ into the score part of the order key
-        self._step_of = ((1.0 - TRADE_WEIGHT) / (np.arange(int(n_ess.max(initial=0)) + 1) + 1.0)).astype(np.float64)
+        self._score_of = 1.0 / (np.arange(int(n_ess.max(initial=0)) + 1) + 1.0)  # the score itself: 1 / (E + 1)
+        self._step_of = (1.0 - TRADE_WEIGHT) * self._score_of
         del perm, where, data
         ones = np.ones
         xo, xg = ~in_occ, ~in_grp
@@ -462,7 +464,7 @@ class VacancyIndex:
                      lo: int, hi: int) -> None:
         """Scale ``fast`` (H + REQ of rows lo..hi) to the score part of the order key and add the trade part."""
         base, rows, vals = terms
-        fast *= np.take(self._step_of, self._n_ess[lo:hi])
+        fast *= self._step_of[self._n_ess[lo:hi]]
         fast += np.take(base, self._occ[lo:hi])
         a, b = np.searchsorted(rows, [lo, hi])
         if b > a:
@@ -535,9 +537,11 @@ class VacancyIndex:
             out["sector"] = (sec >= 0) & ~np.isin(sec, allowed)
         return out
 
-    def rank(self, profile: Profile, k: int = 20, today: date | None = None, apply_filters: bool = True) -> RankResult:
-        """The k best open vacancies for ``profile`` by the job seeker's order key, each with its
-        explanation: exactly the k that scoring every vacancy would give (ties by vacancy id).
+    def rank(self, profile: Profile, k: int = 20, today: date | None = None, apply_filters: bool = True,
+             by: Literal["order", "score"] = "order") -> RankResult:
+        """The k best open vacancies for ``profile`` by the job seeker's order key (or by the score
+        alone: career moves), each with its explanation: exactly the k that scoring every vacancy
+        would give (ties by vacancy id).
 
         ``excluded`` counts, per constraint, the vacancies it ruled out; a vacancy that breaks
         several is counted under the first of distance, expired, hours, sector.
@@ -551,13 +555,16 @@ class VacancyIndex:
         regions, outside = self._regions(profile, apply_filters)
         if outside:
             excluded["distance"] += outside
-        terms = self._usage_terms(prep)
+        terms = self._usage_terms(prep) if by == "order" else None
         parts: list[tuple[int, np.ndarray, np.ndarray]] = []  # (lo, order-key bound, dropped) per region
         for lo, hi in regions:
             if hi <= lo:
                 continue
             fast = acc[lo:hi]
-            self._apply_usage(terms, fast, lo, hi)
+            if terms is not None:
+                self._apply_usage(terms, fast, lo, hi)
+            else:
+                fast *= self._score_of[self._n_ess[lo:hi]]
             drop = ~self._alive[lo:hi]
             dropped = int(np.count_nonzero(drop))
             if apply_filters:
@@ -575,17 +582,19 @@ class VacancyIndex:
                 excluded[reasons[0]] += 1
                 continue
             pending.append(score(self.space, prep, v, today.year))
+        key: Callable[[MatchResult], float] = (lambda m: m.order) if by == "order" else (lambda m: m.score / 100.0)
         want = max(CANDIDATES, 4 * k)
         while True:
-            results, complete = self._best(prep, parts, want, k, today, pending)
+            results, complete = self._best(prep, parts, want, k, today, pending, key)
             if complete:
                 break
             want *= 4  # more vacancies than the candidates taken could still enter the top k
-        results.sort(key=lambda m: (-m.order, m.vacancy_id))
+        results.sort(key=lambda m: (-key(m), m.vacancy_id))
         return RankResult(results[:k], +excluded)
 
     def _best(self, prep: PreparedProfile, parts: list[tuple[int, np.ndarray, np.ndarray]], want: int, k: int,
-              today: date, pending: list[MatchResult]) -> tuple[list[MatchResult], bool]:
+              today: date, pending: list[MatchResult], key: Callable[[MatchResult], float]
+              ) -> tuple[list[MatchResult], bool]:
         """Exact results for up to ``want`` best-bounded rows per region; complete when no row left
         out could still reach the top k."""
         cand_rows: list[np.ndarray] = []
@@ -611,7 +620,7 @@ class VacancyIndex:
         # The fast key is an upper bound of the exact one (sums where scoring takes maxima, no level
         # fit), so once the next candidate's bound falls below the k-th exact key, no later one can enter.
         results: list[MatchResult] = list(pending)
-        kth = KthBest(k, (m.order for m in results))
+        kth = KthBest(k, (key(m) for m in results))
         stopped = False
         for t in top:
             if fast[t] < kth.value - TIE_EPS:
@@ -619,7 +628,7 @@ class VacancyIndex:
                 break
             m = score(self.space, prep, self._vacancy(int(rows[t])), today.year)
             results.append(m)
-            kth.push(m.order)
+            kth.push(key(m))
         if stopped or left_out == -np.inf:
             return results, True
         return results, left_out < kth.value - TIE_EPS

@@ -286,9 +286,9 @@ class ProfileIndex:
                 if fast[t] < kth.value - TIE_EPS:
                     stopped = True
                     break
-                m = score(self.space, self._prepared(int(rows[t]), req_cols, relevant), vacancy, self.year)
-                results.append(m)
-                kth.push(m.score / 100.0)
+                res = score(self.space, self._prepared(int(rows[t]), req_cols, relevant), vacancy, self.year)
+                results.append(res)
+                kth.push(res.score / 100.0)
             if stopped:
                 break
             want *= 4

@@ -42,6 +42,8 @@ def test_job_seeker_builds_a_profile_and_sees_explained_matches(client: TestClie
 
     careers = client.get("/api/v1/me/careers", headers=me).json()
     assert careers and all(0 <= c["explanation"]["score"] <= 100 for c in careers)
+    assert {c["kind"] for c in careers} <= {"current", "same_sector", "other_sector"}
+    assert all(c["explanation"]["missing_essential"] for c in careers if c["kind"] != "current")
 
 
 def test_index_follows_every_write(client: TestClient, hub: Hub) -> None:

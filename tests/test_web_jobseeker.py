@@ -219,6 +219,7 @@ def test_matches_explain_the_fit_the_gap_and_the_training(hub: Hub, web: TestCli
     assert "betalingen afhandelen" in page  # a missing essential skill, named
     assert "Leer wat mist" in page
     assert "Waar passen je vaardigheden nog meer?" in page
+    assert "Werk in een andere sector" in page  # career moves out of horeca come apart (issue 14)
     assert "Kok Noordwijk" not in page and "vacature viel af door je reisafstand" in page
     assert "Je profiel is bijgewerkt op" in page
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlmodel import Session, col, select, update
 
 from api import models as t
@@ -12,6 +14,7 @@ from api.services.errors import BadInput, Conflict, NotFound
 from api.services.explain import explanation, refs, training
 from api.services.hub import Hub
 from api.services.indexes import match_profile, record_change, sectors_of
+from matching.careers import CareerMove
 from matching.model import Location
 from matching.scoring import distance_km
 
@@ -197,12 +200,19 @@ def vacancy_matches(hub: Hub, db: Session, p: t.Profile, k: int, offset: int, la
 
 def career_moves(hub: Hub, db: Session, p: t.Profile, k: int, sectors: tuple[str, ...], lang: str
                  ) -> list[t.CareerMovePublic]:
+    """The person's current work (every must-have held), then the best k moves within its sectors and
+    the best k into other sectors (within ``sectors`` when given), each with the gap and its training."""
     prof = match_profile(p, skills_of(db, p.id))
+    plan = hub.matching.careers.plan(prof, k=k, sectors=sectors)
     out = []
-    for mv in hub.matching.careers.moves(prof, k=k, sectors=sectors):
-        out.append(t.CareerMovePublic(
-            occupation=t.ConceptRef(id=mv.occupation_id, label=hub.label(mv.occupation_id, lang) or ""),
-            sector=mv.sector, explanation=explanation(hub, mv.match, lang),
-            training=training(hub, mv.training, lang) if mv.training else None))
+    ref = refs(hub, lang)
+    groups: list[tuple[Literal["current", "same_sector", "other_sector"], list[CareerMove]]] = [
+        ("current", plan.current[:k]), ("same_sector", plan.same_sector), ("other_sector", plan.other_sector)]
+    for kind, moves in groups:
+        for mv in moves:
+            out.append(t.CareerMovePublic(
+                occupation=t.ConceptRef(id=mv.occupation_id, label=hub.label(mv.occupation_id, lang) or ""),
+                sector=mv.sector, explanation=explanation(hub, mv.match, lang, ref),
+                training=training(hub, mv.training, lang, ref) if mv.training else None, kind=kind))
     return out
 

@@ -51,22 +51,6 @@ class RankResult:
     excluded: Counter[str] = field(default_factory=Counter)  # reason -> number of vacancies
 
 
-def _gather64(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """Σ_j weights[j] · T[cols[j], :] as a dense float64 (n,) vector, touching only those rows' postings."""
-    if len(cols) == 0:
-        return np.zeros(n, dtype=np.float64)
-    starts, ends = T.indptr[cols], T.indptr[cols + 1]
-    idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
-    val = np.concatenate([T.data[a:b] for a, b in zip(starts, ends, strict=True)]).astype(np.float64)
-    val *= np.repeat(np.asarray(weights, dtype=np.float64), ends - starts)
-    return np.bincount(idx, weights=val, minlength=n).astype(np.float64, copy=False)  # empty input gives ints
-
-
-def _gather(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """:func:`_gather64` as float32."""
-    return _gather64(T, cols, weights, n).astype(np.float32)
-
-
 def _gather_sparse(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The postings of ``cols`` in ``T`` as (row ids, weight), duplicates not summed."""
     starts, ends = T.indptr[cols], T.indptr[cols + 1]
@@ -115,21 +99,40 @@ def float16_up(x: np.ndarray) -> np.ndarray:
     return h
 
 
-def _gather_tiered(T: sp.csr_matrix, cols: np.ndarray, credit: np.ndarray, hold: np.ndarray, n: int) -> np.ndarray:
+def _gather_tiered(T: sp.csr_matrix, cols: np.ndarray, credit: np.ndarray, hold: np.ndarray, n: int,
+                   bounds: np.ndarray | None = None) -> np.ndarray:
     """Σ over the postings of ``cols`` in ``T`` of share · credit + (essential and held): for every row,
     an upper bound of H + REQ (sums where scoring takes maxima, no level fit). ``T.data`` holds each
-    requirement's share with the sign bit set for a must-have."""
+    requirement's share with the sign bit set for a must-have.
+
+    ``bounds`` (lo₀, hi₀, lo₁, hi₁, …, ascending) restricts the sum to those row ranges (rows outside
+    stay 0): postings are sorted by row, so each column's part in them is found by binary search.
+    """
     if len(cols) == 0:
         return np.zeros(n, dtype=np.float64)
     starts, ends = T.indptr[cols], T.indptr[cols + 1]
-    counts = ends - starts
-    if not counts.any():
+    if bounds is None:
+        seg_a, seg_b = starts, ends
+        per_col = ends - starts
+    else:
+        cuts = [a + np.searchsorted(T.indices[a:b], bounds) for a, b in zip(starts, ends, strict=True)]
+        both = np.concatenate(cuts) if cuts else np.zeros(0, np.int64)
+        seg_a, seg_b = both[0::2], both[1::2]
+        per_col = (seg_b - seg_a).reshape(len(cols), -1).sum(axis=1)
+    lengths = seg_b - seg_a
+    total = int(lengths.sum())
+    if total == 0:
         return np.zeros(n, dtype=np.float64)
-    idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
-    d = np.concatenate([T.data[a:b] for a, b in zip(starts, ends, strict=True)])
+    if bounds is None:
+        idx = np.concatenate([T.indices[a:b] for a, b in zip(seg_a, seg_b, strict=True)])
+        d = np.concatenate([T.data[a:b] for a, b in zip(seg_a, seg_b, strict=True)])
+    else:  # the positions of all segments at once: a running index shifted at each segment's start
+        shift = seg_a - np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        pos = np.arange(total, dtype=np.int64) + np.repeat(shift, lengths)
+        idx, d = T.indices[pos], T.data[pos]
     val = np.abs(d).astype(np.float64)
-    val *= np.repeat(credit, counts)
-    val += np.signbit(d) & np.repeat(hold, counts)
+    val *= np.repeat(credit, per_col)
+    val += np.signbit(d) & np.repeat(hold, per_col)
     return np.bincount(idx, weights=val, minlength=n).astype(np.float64, copy=False)
 
 
@@ -413,7 +416,7 @@ class VacancyIndex:
         )
 
     # ----------------------------------------------------------------------------- query
-    def _req_scores(self, prep: PreparedProfile) -> np.ndarray:
+    def _req_scores(self, prep: PreparedProfile, regions: list[tuple[int, int]] | None = None) -> np.ndarray:
         """Upper bound of H + REQ for every built row, from the inverted index (no level fit)."""
         V = len(self._ids)
         if not prep.reach or V == 0:
@@ -425,7 +428,10 @@ class VacancyIndex:
                            count=len(prep.reach))
         known = cols < self._RT.shape[0]  # skills added to the space after this segment was built
         cols, credit, hold = cols[known], credit[known], hold[known]
-        return _gather_tiered(self._RT, cols, credit, hold, V)
+        bounds = None
+        if regions is not None and (len(regions) > 1 or regions[0] != (0, V)):
+            bounds = np.asarray([x for lo, hi in regions for x in (lo, hi)], dtype=np.int64)
+        return _gather_tiered(self._RT, cols, credit, hold, V, bounds)
 
     def _usage_terms(self, prep: PreparedProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The trade part of the order key, TRADE_WEIGHT · (USE² + FAM²) / 2, as (per-occupation base,
@@ -551,8 +557,8 @@ class VacancyIndex:
             self.compact()
         excluded: Counter[str] = Counter()
         prep = prepare(self.space, profile, today.year)
-        acc = self._req_scores(prep)
         regions, outside = self._regions(profile, apply_filters)
+        acc = self._req_scores(prep, [(lo, hi) for lo, hi in regions if hi > lo] or [(0, 0)])
         if outside:
             excluded["distance"] += outside
         terms = self._usage_terms(prep) if by == "order" else None

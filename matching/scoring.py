@@ -117,6 +117,18 @@ class MatchResult:
         return self.essential_held == self.essential_total
 
 
+def ahead_of_full(results: list[MatchResult]) -> set[str]:
+    """Vacancy ids in ``results`` (in the order shown) that miss a must-have yet stand above a vacancy
+    whose must-haves are all held: the page must say so for each of them."""
+    out: set[str] = set()
+    full_below = False
+    for r in reversed(results):
+        if full_below and not r.all_essential:
+            out.add(r.vacancy_id)
+        full_below = full_below or r.all_essential
+    return out
+
+
 def requirement_shares(weights: list[float], essential: list[bool]) -> list[float]:
     """The part of REQ each requirement carries: ω_r / Σω of its kind, times ESSENTIAL_SHARE for
     essential and 1 − ESSENTIAL_SHARE for optional ones (the whole 1 when the other kind is absent)."""

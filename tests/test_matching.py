@@ -408,6 +408,25 @@ def test_any_profile_against_any_index_answers(space: SkillSpace, vs: list[Vacan
         assert len(pindex.rank(v, k=3).results) <= min(3, len(ps))
 
 
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 100_000))
+def test_a_fully_met_vacancy_is_never_hidden_without_saying_so(space: SkillSpace, seed: int) -> None:
+    """In a job seeker's list, every vacancy that misses a must-have and stands above one whose
+    must-haves are all held is flagged (the page then says so); and only those."""
+    from matching.scoring import ahead_of_full
+
+    rnd = random.Random(seed)
+    index = VacancyIndex(space)
+    for v in _random_vacancies(rnd, 40):
+        index.add(v)
+    index.compact()
+    res = index.rank(_random_profile(rnd, "p"), k=40, apply_filters=False).results
+    flagged = ahead_of_full(res)
+    for i, r in enumerate(res):
+        below_full = any(x.all_essential for x in res[i + 1:])
+        assert (r.vacancy_id in flagged) == (below_full and not r.all_essential)
+
+
 def test_rank_answers_a_profile_whose_skills_no_vacancy_asks(space: SkillSpace) -> None:
     """The issue's reproduction: one vacancy plus a profile with one unrelated skill."""
     index = VacancyIndex(space)

@@ -16,7 +16,7 @@ from api.services.hub import Hub
 from api.services.indexes import match_profile, record_change, sectors_of
 from matching.careers import CareerMove
 from matching.model import Location
-from matching.scoring import distance_km
+from matching.scoring import ahead_of_full, distance_km
 
 
 def own_profile(db: Session, who: Principal) -> t.Profile:
@@ -187,12 +187,7 @@ def vacancy_matches(hub: Hub, db: Session, p: t.Profile, k: int, offset: int, la
                                      place=v.place, sector=v.sector, distance_km=dist),
             explanation=explanation(hub, r, lang, ref), training=training(hub, plan, lang, ref) if plan else None))
     # say so where a vacancy with a missing must-have stands above one whose must-haves are all held
-    ahead: set[str] = set()
-    full_below = False
-    for r in reversed(res.results):
-        if full_below and not r.all_essential:
-            ahead.add(r.vacancy_id)
-        full_below = full_below or r.all_essential
+    ahead = ahead_of_full(res.results)
     for item in items:
         item.ahead_of_full = str(item.vacancy.id) in ahead
     return t.MatchList(items=items, excluded=dict(res.excluded))

@@ -177,25 +177,22 @@ class ProfileIndex:
         share = requirement_shares(w, ess)
         qcols: list[int] = []
         qw: list[float] = []
-        hold_how = {i for i, h in enumerate(("exact", "narrower", "broader", "related", "similar")) if h in HOLDS}
         built = self._own_T.shape[0]  # skills added to the space after the build: no built profile has them
         for s_col, sh, e in zip(cols, share, ess, strict=True):
             if s_col is None or s_col >= built:
                 continue
             qcols.append(s_col)
             qw.append(sh + (1.0 if e else 0.0))
-            a, b = sp_.links_in.indptr[s_col], sp_.links_in.indptr[s_col + 1]
-            hows = sp_.link_how_in.data[a:b] if sp_.link_how_in.nnz else np.zeros(b - a, np.int8)
-            for p_col, c, h in zip(sp_.links_in.indices[a:b], sp_.links_in.data[a:b], hows, strict=True):
+            for p_col, c, how in sp_.links_to(s_col):
                 if p_col < built:
-                    qcols.append(int(p_col))
-                    qw.append(float(c) * sh + (1.0 if e and int(h) in hold_how else 0.0))
+                    qcols.append(p_col)
+                    qw.append(c * sh + (1.0 if e and how in HOLDS else 0.0))
         n_e = sum(ess)
         if not qcols or N == 0:
             return np.zeros(N, np.float64), n_e
         T = self._own_T
-        c = np.asarray(qcols, np.int64)
-        starts, ends = T.indptr[c], T.indptr[c + 1]
+        qc = np.asarray(qcols, np.int64)
+        starts, ends = T.indptr[qc], T.indptr[qc + 1]
         counts = ends - starts
         if not counts.any():
             return np.zeros(N, np.float64), n_e

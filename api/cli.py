@@ -452,15 +452,19 @@ def match_rank(
     out = sys.stdout
     for p in ps:
         ranked = index.rank(p, k=top, apply_filters=False).results
-        rows = [_match_row({"vacancy_id": m.vacancy_id}, m, explain) for m in ranked]
+        # "score" is what orders the list (the job seeker's order key, 0–1), so it falls line by line;
+        # the pair's own score, the one every page shows, is in the explanation
+        rows = [_match_row({"vacancy_id": m.vacancy_id}, m, explain, m.order) for m in ranked]
         out.write(json.dumps({"profile_id": p.id, "results": rows}, ensure_ascii=False) + "\n")
 
 
-def _match_row(row: dict[str, object], m: MatchResult, explain: bool) -> dict[str, object]:
-    """One result line: the pair's score (0–1) and, with --explain, the facts behind it."""
-    row["score"] = round(m.score / 100.0, 4)
+def _match_row(row: dict[str, object], m: MatchResult, explain: bool, key: float | None = None) -> dict[str, object]:
+    """One result line: the value it is ranked by (0–1; by default the pair's score) and, with
+    --explain, the facts behind the pair's score."""
+    row["score"] = round(m.score / 100.0 if key is None else key, 4)
     if explain:
         row["explanation"] = {
+            "score": round(m.score / 100.0, 4),
             "must_haves": [m.essential_held, m.essential_total],
             "nice_to_haves": [m.optional_held, m.optional_total],
             "points": {k: round(v, 2) for k, v in m.points.items()},

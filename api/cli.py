@@ -22,13 +22,14 @@ from taxonomy.normaliser import Match
 
 if TYPE_CHECKING:
     from api.services.hub import Hub
+    from matching.scoring import MatchResult
 
 app = typer.Typer(help="Talent op Maat: skills-based job matching.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 taxonomy_app = typer.Typer(help="Skills taxonomy: import ESCO, suggest and extract skills.", no_args_is_help=True)
 occupations_app = typer.Typer(help="Occupations: map job titles to occupations.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")
-match_app = typer.Typer(help="Matching: rank vacancies for profiles.", no_args_is_help=True)
+match_app = typer.Typer(help="Matching: rank vacancies for profiles, or profiles for vacancies.", no_args_is_help=True)
 app.add_typer(occupations_app, name="occupations")
 app.add_typer(match_app, name="match")
 db_app = typer.Typer(help="Database: create or upgrade the schema.", no_args_is_help=True)
@@ -482,19 +483,57 @@ def match_rank(
     out = sys.stdout
     for p in ps:
         ranked = index.rank(p, k=top, apply_filters=False).results
-        rows: list[dict[str, object]] = []
-        for m in ranked:
-            row: dict[str, object] = {"vacancy_id": m.vacancy_id, "score": round(m.score / 100.0, 4)}
-            if explain:
-                row["explanation"] = {
-                    "points": {k: round(v, 2) for k, v in m.points.items()},
-                    "matched": [{"skill": r.skill_id, "via": r.via, "how": r.how, "credit": round(r.credit, 3)}
-                                for r in m.matched if r.credit > 0],
-                    "missing_essential": m.missing_essential,
-                    "missing_optional": m.missing_optional,
-                }
-            rows.append(row)
+        # "score" is what orders the list (the job seeker's order key, 0–1), so it falls line by line;
+        # the pair's own score, the one every page shows, is in the explanation
+        rows = [_match_row({"vacancy_id": m.vacancy_id}, m, explain, m.order) for m in ranked]
         out.write(json.dumps({"profile_id": p.id, "results": rows}, ensure_ascii=False) + "\n")
+
+
+def _match_row(row: dict[str, object], m: MatchResult, explain: bool, key: float | None = None) -> dict[str, object]:
+    """One result line: the value it is ranked by (0–1; by default the pair's score) and, with
+    --explain, the facts behind the pair's score."""
+    row["score"] = round(m.score / 100.0 if key is None else key, 4)
+    if explain:
+        row["explanation"] = {
+            "score": round(m.score / 100.0, 4),
+            "must_haves": [m.essential_held, m.essential_total],
+            "nice_to_haves": [m.optional_held, m.optional_total],
+            "points": {k: round(v, 2) for k, v in m.points.items()},
+            "matched": [{"skill": r.skill_id, "via": r.via, "how": r.how, "credit": round(r.credit, 3)}
+                        for r in m.matched if r.credit > 0],
+            "missing_essential": m.missing_essential,
+            "missing_optional": m.missing_optional,
+        }
+    return row
+
+
+@match_app.command("candidates")
+def match_candidates(
+    vacancies: Annotated[Path, typer.Option("--vacancies",
+                                            help="JSONL: {id, title, essential: [uri], optional: [uri]}")],
+    profiles: Annotated[Path, typer.Option("--profiles", help="JSONL: {id, skills: [{esco_uri}]}")],
+    top: TopOpt = 10,
+    explain: Annotated[bool, typer.Option("--explain", help="Add the explanation of each match.")] = False,
+) -> None:
+    """Rank the talent pool for each vacancy: one JSON line per vacancy, best first (must-haves first)."""
+    from api.services.matching import InputError, MatchingService
+    from matching.talent import ProfileIndex
+
+    if top < 1:
+        fail("--top must be at least 1", 2)
+    svc = MatchingService(_service())
+    try:
+        vs = svc.load_vacancies(vacancies)
+        ps = svc.load_profiles(profiles)
+    except (InputError, TaxonomyError, EmbeddingModelError) as exc:
+        fail(str(exc))
+    index = ProfileIndex(svc.space)
+    index.add_many(ps)
+    out = sys.stdout
+    for v in vs:
+        ranked = index.rank(v, k=top, apply_filters=False).results
+        rows = [_match_row({"profile_id": m.profile_id}, m, explain) for m in ranked]
+        out.write(json.dumps({"vacancy_id": v.id, "results": rows}, ensure_ascii=False) + "\n")
 
 
 @match_app.command("careers")
@@ -521,8 +560,8 @@ def match_careers(
     for mv in moves:
         m = mv.match
         typer.echo(f"\n{m.score:5.1f}  {svc.label(mv.occupation_id, lang)} ({mv.sector or '-'}): "
-                   f"je hebt {100 * m.requirements:.0f}% van wat nodig is")
-        has = [svc.label(r.skill_id, lang) for r in m.matched if r.credit > 0 and r.essential]
+                   f"je hebt {m.essential_held} van de {m.essential_total} eisen")
+        has = [svc.label(r.skill_id, lang) for r in m.matched if r.held and r.essential]
         if has:
             typer.echo("       past al: " + ", ".join(has[:8]))
         if m.missing_essential:

@@ -691,20 +691,27 @@ class ConceptRef(BaseModel):
 class MatchedSkill(BaseModel):
     skill: ConceptRef
     essential: bool
-    credit: float  # 0–1: 1 exact, less through a narrower/broader/related skill
-    how: str  # exact, narrower, broader, related, similar, missing
-    via: ConceptRef | None  # the profile skill that met it
+    credit: float  # 0–1: 1 exact, less through a narrower/broader/related/similar skill or a lower level
+    how: str  # exact, narrower (held); broader, related, similar (counts partly); missing
+    held: bool  # the person has this skill or a specialisation of it ("✓ Dit past")
+    via: ConceptRef | None  # the profile skill that met it (or that it looks like, when not held)
     points: float  # score points this requirement earned
 
 
 class Explanation(BaseModel):
-    score: float  # 0–100
-    requirements: float  # REQ 0–1: how well the asked skills are met
-    usage: float  # USE 0–1
-    family: float  # FAM 0–1
-    points: dict[str, float]
+    """One pair's facts, the same for the job seeker, the coach and the employer (docs/matching.md)."""
+
+    score: float  # 0–100: 100 · (must-haves held + REQ) / (must-haves + 1)
+    must_haves_held: int  # "Je hebt 12 van de 13 eisen"
+    must_haves: int
+    nice_to_haves_held: int
+    nice_to_haves: int
+    requirements: float  # REQ 0–1: how well the asked skills are met, partial credit included
+    usage: float  # USE 0–1: share of the person's skills the job draws on (orders a job seeker's list)
+    family: float  # FAM 0–1: the same for the occupation's family
+    points: dict[str, float]  # must_haves + requirements = score
     matched: list[MatchedSkill]
-    missing_essential: list[ConceptRef]
+    missing_essential: list[ConceptRef]  # must-haves not held (a similar skill may count partly)
     missing_optional: list[ConceptRef]
 
 
@@ -738,6 +745,9 @@ class VacancyMatch(BaseModel):
     vacancy: VacancySummary
     explanation: Explanation
     training: TrainingPublic | None
+    # a must-have is missing here, yet this vacancy stands above one further down the list whose
+    # must-haves the person all holds (it uses more of their trade): the page says so
+    ahead_of_full: bool = False
 
 
 class SkillLevel(BaseModel):
@@ -782,3 +792,6 @@ class CareerMovePublic(BaseModel):
     sector: str | None
     explanation: Explanation
     training: TrainingPublic | None
+    # current: every must-have already held (the person's own work, not a move); same_sector: a move
+    # within the sectors of that work; other_sector: a move into another sector
+    kind: Literal["current", "same_sector", "other_sector"] = "other_sector"

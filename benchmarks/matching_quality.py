@@ -1,9 +1,15 @@
-"""Ranking quality on ../shared/bench/matching: NDCG@10 of our matcher, Jaccard and BM25, in one run.
+"""Ranking quality in both directions, our matcher with baselines beside it, in one run.
 
-Uses the benchmark TOM_HOME (ESCO imported by benchmarks/quality.py, or here if missing) and
-the same code path as ``tom match rank``.
+* Job seeker (``shared/bench/matching``, dev): vacancies for 300 profiles. NDCG@10 of our order
+  (``tom match rank``), Jaccard on skill sets and BM25 over skill labels.
+* Candidates (``shared/bench/candidates``, dev): the talent pool of 2,400 people for 150 vacancies.
+  NDCG@10 of our ranking (``tom match candidates``), Jaccard, and the score before issue 14
+  (100 · (0.4·REQ + 0.3·USE⁴ + 0.3·FAM⁴)); and in how many vacancies a person who holds every
+  must-have (grade 3) is pushed out of the top 10 by someone who misses one or more.
 
-    python benchmarks/matching_quality.py [--home var/bench]
+Uses the benchmark TOM_HOME (ESCO imported here if missing) and the same code paths as the CLI.
+
+    python benchmarks/matching_quality.py [--home var/bench] [--shared DIR]
 """
 
 from __future__ import annotations
@@ -25,10 +31,17 @@ from api.services.matching import MatchingService  # noqa: E402
 from api.services.taxonomy import TaxonomyService  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from matching.index import VacancyIndex  # noqa: E402
+from matching.model import Profile, Vacancy  # noqa: E402
+from matching.scoring import prepare, score  # noqa: E402
+from matching.talent import ProfileIndex  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
-BENCH = SHARED / "bench" / "matching"
-ESCO = [SHARED / "esco" / "v1.1.1", SHARED / "esco" / "v1.1.1-nl"]
+
+def find_shared() -> Path:
+    """The read-only ``shared`` folder beside the repository or beside one of its parents (worktrees)."""
+    for up in ROOT.parents:
+        if (up / "shared").is_dir():
+            return up / "shared"
+    return ROOT.parent / "shared"
 
 
 def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
@@ -38,20 +51,48 @@ def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
     return dcg / idcg if idcg > 0 else 0.0
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--home", default=str(ROOT / "var" / "bench"))
-    args = ap.parse_args()
-    tax_svc = TaxonomyService(Settings(TOM_HOME=Path(args.home)))
-    tax_svc.import_esco(ESCO)  # no-op when already imported
-    svc = MatchingService(tax_svc)
-    vacancies = svc.load_vacancies(BENCH / "dev_vacancies.jsonl")
-    profiles = svc.load_profiles(BENCH / "dev_profiles.jsonl")
-    qrels: dict[str, dict[str, int]] = collections.defaultdict(dict)
-    for line in (BENCH / "dev_qrels.tsv").read_text().splitlines():
-        p, v, g = line.split("\t")
-        qrels[p][v] = int(g)
+def pushed_out(ranked: list[str], grades: dict[str, int], k: int = 10) -> bool:
+    """A person with every must-have (grade 3) is outside the top k while someone with less is inside."""
+    top = ranked[:k]
+    full = {p for p, g in grades.items() if g == 3}
+    return bool(full - set(top)) and any(grades.get(p, 0) < 3 for p in top)
 
+
+def jaccard_rankings(queries: list[list[str]], docs: list[list[str]], doc_ids: list[str], k: int) -> list[list[str]]:
+    cols: dict[str, int] = {}
+
+    def vec(uris: list[str]) -> list[int]:
+        return sorted({cols.setdefault(u, len(cols)) for u in uris})
+
+    drows = [vec(d) for d in docs]
+    qrows = [vec(q) for q in queries]
+    D = sp.csr_matrix((np.ones(sum(map(len, drows))), (np.repeat(np.arange(len(drows)), list(map(len, drows))),
+                                                       np.concatenate(drows) if drows else [])),
+                      shape=(len(drows), len(cols)))
+    dlen = np.asarray(D.sum(axis=1)).ravel()
+    out = []
+    for row in qrows:
+        x = np.zeros(len(cols))
+        x[row] = 1
+        inter = D @ x
+        s = inter / np.maximum(dlen + x.sum() - inter, 1e-9)
+        out.append([doc_ids[i] for i in np.argsort(-s, kind="stable")[:k]])
+    return out
+
+
+def read_qrels(path: Path, query_first: bool) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = collections.defaultdict(dict)
+    for line in path.read_text().splitlines():
+        a, b, g = line.split("\t")
+        q, d = (a, b) if query_first else (b, a)
+        qrels[q][d] = int(g)
+    return qrels
+
+
+def job_seeker(svc: MatchingService, tax_svc: TaxonomyService, bench: Path) -> None:
+    vacancies = svc.load_vacancies(bench / "dev_vacancies.jsonl")
+    profiles = svc.load_profiles(bench / "dev_profiles.jsonl")
+    qrels = read_qrels(bench / "dev_qrels.tsv", query_first=True)
     t = time.perf_counter()
     index = VacancyIndex(svc.space)
     for v in vacancies:
@@ -64,28 +105,10 @@ def main() -> None:
         ranked = [m.vacancy_id for m in index.rank(p, k=10, apply_filters=False).results]
         times.append(time.perf_counter() - t)
         ours.append(ndcg_at(ranked, qrels[p.id]))
-
-    # peers on the same data
-    cols: dict[str, int] = {}
     vid = [v.id for v in vacancies]
-
-    def vec(uris: list[str]) -> list[int]:
-        return [cols.setdefault(u, len(cols)) for u in uris]
-
-    vrows = [vec([r.skill_id for r in v.requirements]) for v in vacancies]
-    prows = [vec(p.skill_ids()) for p in profiles]
-    Vm = sp.csr_matrix((np.ones(sum(map(len, vrows))), (np.repeat(np.arange(len(vrows)), list(map(len, vrows))),
-                                                         np.concatenate(vrows))), shape=(len(vrows), len(cols)))
-    Vm.data[:] = 1.0
-    vlen = np.asarray(Vm.sum(axis=1)).ravel()
-    jac = []
-    for p, row in zip(profiles, prows, strict=True):
-        x = np.zeros(len(cols))
-        x[row] = 1
-        inter = Vm @ x
-        s = inter / (vlen + x.sum() - inter)
-        jac.append(ndcg_at([vid[i] for i in np.argsort(-s, kind="stable")[:10]], qrels[p.id]))
-
+    jac = [ndcg_at(r, qrels[p.id]) for p, r in zip(profiles, jaccard_rankings(
+        [p.skill_ids() for p in profiles], [[r.skill_id for r in v.requirements] for v in vacancies], vid, 10),
+        strict=True)]
     bm = []
     try:
         import bm25s
@@ -101,8 +124,7 @@ def main() -> None:
             bm.append(ndcg_at([vid[i] for i in res[0]], qrels[p.id]))
     except ImportError:
         pass
-
-    print(f"{len(vacancies)} vacancies, {len(profiles)} profiles; index build {build:.1f} s, "
+    print(f"Job seeker direction: {len(vacancies)} vacancies, {len(profiles)} profiles; index build {build:.1f} s, "
           f"p50 query {1000 * float(np.median(times)):.1f} ms (top 10 with explanations)\n")
     print("| ranker | NDCG@10 |")
     print("|---|---|")
@@ -110,6 +132,67 @@ def main() -> None:
     print(f"| Jaccard on skill sets | {np.mean(jac):.3f} |")
     if bm:
         print(f"| BM25 over skill labels (bm25s) | {np.mean(bm):.3f} |")
+    print()
+
+
+def old_formula(svc: MatchingService, vacancies: list[Vacancy], profiles: list[Profile], k: int) -> list[list[str]]:
+    """The score before issue 14, 100 · (0.4·REQ + 0.3·USE⁴ + 0.3·FAM⁴), by scoring every pair."""
+    year = time.localtime().tm_year
+    preps = [prepare(svc.space, p, year) for p in profiles]
+    out = []
+    for v in vacancies:
+        rs = [score(svc.space, pp, v, year) for pp in preps]
+        old = [(-(0.4 * r.requirements + 0.3 * r.usage**4 + 0.3 * r.family**4), r.profile_id) for r in rs]
+        out.append([pid for _, pid in sorted(old)[:k]])
+    return out
+
+
+def candidates(svc: MatchingService, bench: Path) -> None:
+    vacancies = svc.load_vacancies(bench / "dev_vacancies.jsonl")
+    profiles = svc.load_profiles(bench / "dev_profiles.jsonl")
+    qrels = read_qrels(bench / "dev_qrels.tsv", query_first=True)
+    t = time.perf_counter()
+    index = ProfileIndex(svc.space)
+    index.add_many(profiles)
+    build = time.perf_counter() - t
+    ours, times = [], []
+    for v in vacancies:
+        t = time.perf_counter()
+        ours.append([m.profile_id for m in index.rank(v, k=10, apply_filters=False).results])
+        times.append(time.perf_counter() - t)
+    pid = [p.id for p in profiles]
+    rows = {
+        "Talent op Maat (`tom match candidates`)": ours,
+        "Jaccard on skill sets": jaccard_rankings([[r.skill_id for r in v.requirements] for v in vacancies],
+                                                  [p.skill_ids() for p in profiles], pid, 10),
+        "score before issue 14 (0.4·REQ + 0.3·USE⁴ + 0.3·FAM⁴)": old_formula(svc, vacancies, profiles, 10),
+    }
+    print(f"Candidates direction: {len(vacancies)} vacancies, talent pool of {len(profiles)}; index build "
+          f"{build:.1f} s, p50 query {1000 * float(np.median(times)):.1f} ms (top 10 with explanations)\n")
+    print(f"| ranker | NDCG@10 | vacancies where a person with every must-have is pushed out of the top 10 "
+          f"(of {len(vacancies)}) |")
+    print("|---|---|---|")
+    for i, (name, ranked) in enumerate(rows.items()):
+        nd = np.mean([ndcg_at(r, qrels[v.id]) for v, r in zip(vacancies, ranked, strict=True)])
+        out = sum(pushed_out(r, qrels[v.id]) for v, r in zip(vacancies, ranked, strict=True))
+        print(f"| {name} | {'**' if i == 0 else ''}{nd:.3f}{'**' if i == 0 else ''} | {out} |")
+    print()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--home", default=str(ROOT / "var" / "bench"))
+    ap.add_argument("--shared", default=str(find_shared()))
+    ap.add_argument("--only", choices=["jobseeker", "candidates"])
+    args = ap.parse_args()
+    shared = Path(args.shared)
+    tax_svc = TaxonomyService(Settings(TOM_HOME=Path(args.home)))
+    tax_svc.import_esco([shared / "esco" / "v1.1.1", shared / "esco" / "v1.1.1-nl"])  # no-op when imported
+    svc = MatchingService(tax_svc)
+    if args.only != "candidates":
+        job_seeker(svc, tax_svc, shared / "bench" / "matching")
+    if args.only != "jobseeker":
+        candidates(svc, shared / "bench" / "candidates")
 
 
 if __name__ == "__main__":

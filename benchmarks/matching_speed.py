@@ -35,7 +35,7 @@ from matching.model import Location, Preferences, Profile, ProfileSkill  # noqa:
 from matching.space import SkillSpace  # noqa: E402
 from matching.talent import ProfileIndex  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+SHARED = next((up / "shared" for up in ROOT.parents if (up / "shared").is_dir()), ROOT.parent / "shared")
 ESCO = [SHARED / "esco" / "v1.1.1", SHARED / "esco" / "v1.1.1-nl"]
 TODAY = date(2026, 11, 23)
 

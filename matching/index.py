@@ -10,9 +10,12 @@ top k. ``compact()`` (run automatically when the pending list grows) folds pendi
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,13 +24,12 @@ from matching.model import Location, Profile, Requirement, Vacancy
 from matching.scoring import (
     EARTH_KM,
     ESSENTIAL_SHARE,
-    A,
-    B,
-    C,
+    HOLDS,
+    TRADE_POWER,
+    TRADE_WEIGHT,
     MatchResult,
     PreparedProfile,
     exclusions,
-    power_k,
     prepare,
     score,
 )
@@ -36,8 +38,9 @@ from matching.space import SkillSpace
 SECTOR_CODES = {"techniek": 0, "horeca": 1, "zorg": 2, "transversaal": 3}
 SECTOR_NAMES = {v: k for k, v in SECTOR_CODES.items()}
 CELL_DEG = 0.2  # latitude cells (about 22 km) of the spatial row order
+TRADE_HALF = np.float32(TRADE_WEIGHT * 0.5)  # weight of USE² and of FAM² in the order key
 UNIT_EPS = 1e-6  # float32 unit vectors: dot products this close to the limit are checked exactly
-TIE_EPS = 1e-3  # score points: candidates that can at best tie the k-th result are not re-scored
+TIE_EPS = 1e-6  # order-key units (0–1): a bound within rounding of the k-th result is re-scored
 PENDING_LIMIT = 2000
 CANDIDATES = 200  # best fast-scored vacancies that get an exact, explained score
 
@@ -46,22 +49,6 @@ CANDIDATES = 200  # best fast-scored vacancies that get an exact, explained scor
 class RankResult:
     results: list[MatchResult]
     excluded: Counter[str] = field(default_factory=Counter)  # reason -> number of vacancies
-
-
-def _gather64(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """Σ_j weights[j] · T[cols[j], :] as a dense float64 (n,) vector, touching only those rows' postings."""
-    if len(cols) == 0:
-        return np.zeros(n, dtype=np.float64)
-    starts, ends = T.indptr[cols], T.indptr[cols + 1]
-    idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
-    val = np.concatenate([T.data[a:b] for a, b in zip(starts, ends, strict=True)]).astype(np.float64)
-    val *= np.repeat(np.asarray(weights, dtype=np.float64), ends - starts)
-    return np.bincount(idx, weights=val, minlength=n)
-
-
-def _gather(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """:func:`_gather64` as float32."""
-    return _gather64(T, cols, weights, n).astype(np.float32)
 
 
 def _gather_sparse(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,8 +71,69 @@ def _unit_arrays(lat_rad: np.ndarray, lon_rad: np.ndarray) -> tuple[np.ndarray, 
     return np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)
 
 
-def kth_best(results: list[MatchResult], k: int) -> float:
-    return sorted((m.score for m in results), reverse=True)[k - 1]
+class KthBest:
+    """The k-th largest of the values pushed so far (−inf until there are k): a min-heap of the top k."""
+
+    def __init__(self, k: int, values: Iterable[float] = ()) -> None:
+        self.k = k
+        self._heap: list[float] = []
+        for v in values:
+            self.push(v)
+
+    def push(self, v: float) -> None:
+        if len(self._heap) < self.k:
+            heapq.heappush(self._heap, v)
+        elif v > self._heap[0]:
+            heapq.heapreplace(self._heap, v)
+
+    @property
+    def value(self) -> float:
+        return self._heap[0] if len(self._heap) >= self.k else -np.inf
+
+
+def float16_up(x: np.ndarray) -> np.ndarray:
+    """``x`` as float16, rounded up where the cast rounded down: sums of them stay upper bounds."""
+    h = x.astype(np.float16)
+    low = h.astype(np.float64) < x
+    h[low] = np.nextafter(h[low], np.float16(np.inf))
+    return h
+
+
+def _gather_tiered(T: sp.csr_matrix, cols: np.ndarray, credit: np.ndarray, hold: np.ndarray, n: int,
+                   bounds: np.ndarray | None = None) -> np.ndarray:
+    """Σ over the postings of ``cols`` in ``T`` of share · credit + (essential and held): for every row,
+    an upper bound of H + REQ (sums where scoring takes maxima, no level fit). ``T.data`` holds each
+    requirement's share with the sign bit set for a must-have.
+
+    ``bounds`` (lo₀, hi₀, lo₁, hi₁, …, ascending) restricts the sum to those row ranges (rows outside
+    stay 0): postings are sorted by row, so each column's part in them is found by binary search.
+    """
+    if len(cols) == 0:
+        return np.zeros(n, dtype=np.float64)
+    starts, ends = T.indptr[cols], T.indptr[cols + 1]
+    if bounds is None:
+        seg_a, seg_b = starts, ends
+        per_col = ends - starts
+    else:
+        cuts = [a + np.searchsorted(T.indices[a:b], bounds) for a, b in zip(starts, ends, strict=True)]
+        both = np.concatenate(cuts) if cuts else np.zeros(0, np.int64)
+        seg_a, seg_b = both[0::2], both[1::2]
+        per_col = (seg_b - seg_a).reshape(len(cols), -1).sum(axis=1)
+    lengths = seg_b - seg_a
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(n, dtype=np.float64)
+    if bounds is None:
+        idx = np.concatenate([T.indices[a:b] for a, b in zip(seg_a, seg_b, strict=True)])
+        d = np.concatenate([T.data[a:b] for a, b in zip(seg_a, seg_b, strict=True)])
+    else:  # the positions of all segments at once: a running index shifted at each segment's start
+        shift = seg_a - np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        pos = np.arange(total, dtype=np.int64) + np.repeat(shift, lengths)
+        idx, d = T.indices[pos], T.data[pos]
+    val = np.abs(d).astype(np.float64)
+    val *= np.repeat(credit, per_col)
+    val += np.signbit(d) & np.repeat(hold, per_col)
+    return np.bincount(idx, weights=val, minlength=n).astype(np.float64, copy=False)
 
 
 @dataclass
@@ -282,8 +330,19 @@ class VacancyIndex:
         # row-wise structure (for explanations) keeps only column indices; the query side keeps
         # the REQ share per requirement in float16 (the exact re-score uses full precision)
         self._R = sp.csr_matrix((np.ones(nnz, dtype=np.int8), a.cols, a.indptr), shape=(V, S))
-        self._RT = sp.csr_matrix(sp.csr_matrix((share.astype(np.float32), a.cols, a.indptr), shape=(V, S)).T)
-        self._RT.data = self._RT.data.astype(np.float16)
+        # transpose the posting numbers once; shares and essential flags follow them
+        perm = sp.csr_matrix((np.arange(1, nnz + 1, dtype=np.int64), a.cols, a.indptr), shape=(V, S)).T.tocsr()
+        perm.sort_indices()
+        where = perm.data - 1
+        data = float16_up(share[where]) if nnz else np.zeros(0, np.float16)
+        data[a.essential.astype(bool)[where]] *= -1  # the sign bit marks a must-have (also on a zero share)
+        self._RT = sp.csr_matrix((data, perm.indices.astype(np.int32), perm.indptr), shape=(S, V))
+        n_ess = np.bincount(req_row[a.essential.astype(bool)], minlength=V) if nnz else np.zeros(V, np.int64)
+        self._n_ess = n_ess.astype(np.int32 if V and n_ess.max() > np.iinfo(np.int16).max else np.int16)
+        # (1 − TRADE_WEIGHT) / (E + 1) for each E: turns H + REQ into the score part of the order key
+        self._score_of = 1.0 / (np.arange(int(n_ess.max(initial=0)) + 1) + 1.0)  # the score itself: 1 / (E + 1)
+        self._step_of = (1.0 - TRADE_WEIGHT) * self._score_of
+        del perm, where, data
         ones = np.ones
         xo, xg = ~in_occ, ~in_grp
         self._xocc_T = sp.csr_matrix((ones(int(xo.sum()), np.float32), (a.cols[xo], req_row[xo])), shape=(S, V))
@@ -325,7 +384,8 @@ class VacancyIndex:
         total = 0
         for m in (self._R, self._RT, self._xocc_T, self._xgrp_T):
             total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
-        for x in (self._ess, self._minlev, self._uweight, self._occ, self._grp, self._ids, self._sorted_ids,
+        for x in (self._n_ess, self._ess, self._minlev, self._uweight, self._occ,
+                  self._grp, self._ids, self._sorted_ids,
                   self._sorted_rows, self._alive, self._lat, self._lon, self._has_loc, self._ux, self._uy, self._uz,
                   self._hmin, self._hmax,
                   self._until, self._until_or_max, self._sector):
@@ -356,18 +416,26 @@ class VacancyIndex:
         )
 
     # ----------------------------------------------------------------------------- query
-    def _req_scores(self, prep: PreparedProfile) -> np.ndarray:
-        """A·REQ for every built row, from the inverted index (upper bound: no level fit)."""
+    def _req_scores(self, prep: PreparedProfile, regions: list[tuple[int, int]] | None = None) -> np.ndarray:
+        """Upper bound of H + REQ for every built row, from the inverted index (no level fit)."""
         V = len(self._ids)
         if not prep.reach or V == 0:
             return np.zeros(V, dtype=np.float64)
         cols = np.fromiter(prep.reach.keys(), dtype=np.int64, count=len(prep.reach))
-        credit = np.fromiter((A * max(e[0] for e in v) for v in prep.reach.values()), dtype=np.float64,
+        credit = np.fromiter((max(e[0] for e in v) for v in prep.reach.values()), dtype=np.float64,
                              count=len(prep.reach))
-        return _gather64(self._RT, cols, credit, V)  # float64: no conversion pass over all rows
+        hold = np.fromiter((any(e[2] in HOLDS for e in v) for v in prep.reach.values()), dtype=bool,
+                           count=len(prep.reach))
+        known = cols < self._RT.shape[0]  # skills added to the space after this segment was built
+        cols, credit, hold = cols[known], credit[known], hold[known]
+        bounds = None
+        if regions is not None and (len(regions) > 1 or regions[0] != (0, V)):
+            bounds = np.asarray([x for lo, hi in regions for x in (lo, hi)], dtype=np.int64)
+        return _gather_tiered(self._RT, cols, credit, hold, V, bounds)
 
     def _usage_terms(self, prep: PreparedProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """B·USE⁴ + C·FAM⁴ as (per-occupation base, correction rows, correction values).
+        """The trade part of the order key, TRADE_WEIGHT · (USE² + FAM²) / 2, as (per-occupation base,
+        correction rows, correction values).
 
         USE and FAM depend on a vacancy only through its occupation, except for requirements
         outside the occupation's (family's) list: so they are worked out per occupation (a few
@@ -382,9 +450,10 @@ class VacancyIndex:
         x[own] = rho
         occ_use = np.asarray(sp_.occ_skills @ x, dtype=np.float32)
         grp_use = np.asarray(sp_.group_skills @ x, dtype=np.float32)[sp_.occ_group]
-        base = np.append(B * power_k(occ_use) + C * power_k(grp_use), np.float32(0.0))  # index -1: none
-        rows_o, vals_o = _gather_sparse(self._xocc_T, own, rho)
-        rows_g, vals_g = _gather_sparse(self._xgrp_T, own, rho)
+        base = np.append(TRADE_HALF * (_pow(occ_use) + _pow(grp_use)), np.float32(0.0))  # index -1: none
+        known = own < self._xocc_T.shape[0]  # skills added to the space after this segment was built
+        rows_o, vals_o = _gather_sparse(self._xocc_T, own[known], rho[known])
+        rows_g, vals_g = _gather_sparse(self._xgrp_T, own[known], rho[known])
         if not (len(rows_o) or len(rows_g)):
             return base, np.zeros(0, np.int64), np.zeros(0, np.float32)
         rows = np.union1d(rows_o, rows_g)
@@ -395,12 +464,13 @@ class VacancyIndex:
         o = self._occ[rows]
         u = np.where(o >= 0, occ_use[np.maximum(o, 0)], 0.0) + xo
         g = np.where(o >= 0, grp_use[np.maximum(o, 0)], 0.0) + xg
-        return base, rows, B * power_k(u) + C * power_k(g) - base[o]
+        return base, rows, TRADE_HALF * (_pow(u) + _pow(g)) - base[o]
 
     def _apply_usage(self, terms: tuple[np.ndarray, np.ndarray, np.ndarray], fast: np.ndarray,
                      lo: int, hi: int) -> None:
-        """Add the usage terms to ``fast`` (the view of rows lo..hi)."""
+        """Scale ``fast`` (H + REQ of rows lo..hi) to the score part of the order key and add the trade part."""
         base, rows, vals = terms
+        fast *= self._step_of[self._n_ess[lo:hi]]
         fast += np.take(base, self._occ[lo:hi])
         a, b = np.searchsorted(rows, [lo, hi])
         if b > a:
@@ -473,8 +543,11 @@ class VacancyIndex:
             out["sector"] = (sec >= 0) & ~np.isin(sec, allowed)
         return out
 
-    def rank(self, profile: Profile, k: int = 20, today: date | None = None, apply_filters: bool = True) -> RankResult:
-        """The k best open vacancies for ``profile``, each with its explanation.
+    def rank(self, profile: Profile, k: int = 20, today: date | None = None, apply_filters: bool = True,
+             by: Literal["order", "score"] = "order") -> RankResult:
+        """The k best open vacancies for ``profile`` by the job seeker's order key (or by the score
+        alone: career moves), each with its explanation: exactly the k that scoring every vacancy
+        would give (ties by vacancy id).
 
         ``excluded`` counts, per constraint, the vacancies it ruled out; a vacancy that breaks
         several is counted under the first of distance, expired, hours, sector.
@@ -484,19 +557,20 @@ class VacancyIndex:
             self.compact()
         excluded: Counter[str] = Counter()
         prep = prepare(self.space, profile, today.year)
-        req = self._req_scores(prep)
         regions, outside = self._regions(profile, apply_filters)
+        acc = self._req_scores(prep, [(lo, hi) for lo, hi in regions if hi > lo] or [(0, 0)])
         if outside:
             excluded["distance"] += outside
-        want = max(CANDIDATES, 4 * k)
-        terms = self._usage_terms(prep)
-        cand_rows: list[np.ndarray] = []
-        cand_fast: list[np.ndarray] = []
+        terms = self._usage_terms(prep) if by == "order" else None
+        parts: list[tuple[int, np.ndarray, np.ndarray]] = []  # (lo, order-key bound, dropped) per region
         for lo, hi in regions:
             if hi <= lo:
                 continue
-            fast = req[lo:hi]
-            self._apply_usage(terms, fast, lo, hi)
+            fast = acc[lo:hi]
+            if terms is not None:
+                self._apply_usage(terms, fast, lo, hi)
+            else:
+                fast *= self._score_of[self._n_ess[lo:hi]]
             drop = ~self._alive[lo:hi]
             dropped = int(np.count_nonzero(drop))
             if apply_filters:
@@ -506,28 +580,71 @@ class VacancyIndex:
                     excluded[reason] += now - dropped  # each vacancy under the first constraint it breaks
                     dropped = now
             np.copyto(fast, -1.0, where=drop)
-            alive = (hi - lo) - dropped
-            n_reg = min(want, alive)
-            if n_reg <= 0:
-                continue
-            best = np.argpartition(-fast, n_reg - 1)[:n_reg] if n_reg < hi - lo else np.flatnonzero(~drop)
-            cand_rows.append(lo + best)
-            cand_fast.append(fast[best])
-        rows = np.concatenate(cand_rows) if cand_rows else np.zeros(0, np.int64)
-        fast = np.concatenate(cand_fast) if cand_fast else np.zeros(0, np.float64)
-        top = np.argsort(-fast, kind="stable")[:want]
-        # The fast score is an upper bound of the exact one (level fit only lowers it), so once
-        # the next candidate's bound falls below the k-th exact score, no later one can enter.
-        results: list[MatchResult] = []
-        for t in top:
-            if len(results) >= k and fast[t] * 100.0 < kth_best(results, k) + TIE_EPS:
-                break
-            results.append(score(self.space, prep, self._vacancy(int(rows[t])), today.year))
+            parts.append((lo, fast, drop))
+        pending: list[MatchResult] = []
         for v in self._pending.values():
             reasons = exclusions(profile, v, today) if apply_filters else []
             if reasons:
                 excluded[reasons[0]] += 1
                 continue
-            results.append(score(self.space, prep, v, today.year))
-        results.sort(key=lambda m: (-m.score, m.vacancy_id))
+            pending.append(score(self.space, prep, v, today.year))
+        key: Callable[[MatchResult], float] = (lambda m: m.order) if by == "order" else (lambda m: m.score / 100.0)
+        want = max(CANDIDATES, 4 * k)
+        while True:
+            results, complete = self._best(prep, parts, want, k, today, pending, key)
+            if complete:
+                break
+            want *= 4  # more vacancies than the candidates taken could still enter the top k
+        results.sort(key=lambda m: (-key(m), m.vacancy_id))
         return RankResult(results[:k], +excluded)
+
+    def _best(self, prep: PreparedProfile, parts: list[tuple[int, np.ndarray, np.ndarray]], want: int, k: int,
+              today: date, pending: list[MatchResult], key: Callable[[MatchResult], float]
+              ) -> tuple[list[MatchResult], bool]:
+        """Exact results for up to ``want`` best-bounded rows per region; complete when no row left
+        out could still reach the top k."""
+        cand_rows: list[np.ndarray] = []
+        cand_fast: list[np.ndarray] = []
+        left_out = -np.inf  # best bound of a row not taken
+        for lo, fast, drop in parts:
+            n = len(fast)
+            alive = n - int(np.count_nonzero(drop))
+            n_reg = min(want, alive)
+            if n_reg <= 0:
+                continue
+            if n_reg < n:
+                best = np.argpartition(-fast, n_reg - 1)[:n_reg]
+                if n_reg < alive:  # the rows left out are bounded by the lowest bound taken
+                    left_out = max(left_out, float(fast[best].min()))
+            else:
+                best = np.flatnonzero(~drop)
+            cand_rows.append(lo + best)
+            cand_fast.append(fast[best])
+        rows = np.concatenate(cand_rows) if cand_rows else np.zeros(0, np.int64)
+        fast = np.concatenate(cand_fast) if cand_fast else np.zeros(0, np.float64)
+        top = np.argsort(-fast, kind="stable")
+        # The fast key is an upper bound of the exact one (sums where scoring takes maxima, no level
+        # fit), so once the next candidate's bound falls below the k-th exact key, no later one can enter.
+        results: list[MatchResult] = list(pending)
+        kth = KthBest(k, (key(m) for m in results))
+        stopped = False
+        for t in top:
+            if fast[t] < kth.value - TIE_EPS:
+                stopped = True
+                break
+            m = score(self.space, prep, self._vacancy(int(rows[t])), today.year)
+            results.append(m)
+            kth.push(key(m))
+        if stopped or left_out == -np.inf:
+            return results, True
+        return results, left_out < kth.value - TIE_EPS
+
+
+def _pow(x: np.ndarray) -> np.ndarray:
+    """x ** TRADE_POWER in float32 (by repeated squaring when it is a power of two: a float pow is slow)."""
+    out = np.asarray(x, dtype=np.float32)
+    if TRADE_POWER in (1, 2, 4, 8):
+        for _ in range(TRADE_POWER.bit_length() - 1):
+            out = out * out
+        return out
+    return np.power(out, TRADE_POWER).astype(np.float32)

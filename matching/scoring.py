@@ -1,24 +1,29 @@
 """The match score of one profile and one vacancy, with the explanation that adds up to it.
 
-Formula (see ``docs/matching.md``), all parts in [0, 1]::
+One score per pair, the same for the job seeker, the coach and the employer (see ``docs/matching.md``)::
 
-    score = 100 · (A·REQ + B·USE^K + C·FAM^K)
+    score = 100 · (H + REQ) / (E + 1)
 
-* REQ — weighted coverage of the vacancy's requirements, essential ones counting for 80 %::
+* E — the vacancy's essential requirements (must-haves), H — how many of them the person *holds*:
+  has the skill itself or a narrower one (a specialisation). Level and recency do not decide
+  whether a must-have is held, only how much credit it earns.
+* REQ — weighted coverage of all requirements, essential ones counting for 80 %::
 
       REQ = 0.8 · Σ_e ω_e c_e / Σ_e ω_e  +  0.2 · Σ_o ω_o c_o / Σ_o ω_o,   ω_r = ρ_s · weight_r
 
-  (only the essential term, at 100 %, when there are no optional requirements, and vice versa)
-
+  (only the essential term, at 100 %, when there are no optional requirements, and vice versa).
   c_r is the credit of requirement r: 1 for the same skill, CREDIT_NARROWER / CREDIT_BROADER /
-  CREDIT_RELATED through the taxonomy, times level fit and recency of the profile skill.
-* USE — share of the profile's skills (rarity-weighted) that this job uses: the vacancy's
-  requirements plus the skills its occupation lists.
-* FAM — the same share for the occupation's family (ISCO-08 unit group).
+  CREDIT_RELATED / CREDIT_SIMILAR through the taxonomy or the model, times level fit and recency.
 
-USE and FAM say "this job draws on what you can do"; REQ says "you can do what this job asks".
-A skill the vacancy requires raises all three parts when added to a profile, and lowers them
-when removed. No personal attribute enters: the profile holds only skills and preferences.
+Why this shape: each must-have held is one whole step, and everything else together (partial
+credit, nice-to-haves, level, recency) fills at most one step. REQ < 1 whenever a must-have is not
+held (a related skill earns at most CREDIT_RELATED < 1), so a person who holds more must-haves
+always scores higher, and one who holds all of them scores at least E / (E + 1). Every credit is a
+maximum over the person's skills, so learning a skill never lowers any score.
+
+USE and FAM (the rarity-weighted share of the person's skills this job and its occupation family
+draw on) are not part of the score: knowing more would lower them. They only order the vacancies
+one person sees (:func:`trade_order`).
 """
 
 from __future__ import annotations
@@ -27,25 +32,18 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
-
 from matching.model import Location, Profile, ProfileSkill, Requirement, Vacancy
 from matching.space import SkillSpace
 
-A, B, C, K = 0.4, 0.3, 0.3, 4
 ESSENTIAL_SHARE = 0.8  # of REQ, when a vacancy has both essential and optional requirements
 UNKNOWN_LEVEL_FIT = 0.9  # the vacancy asks a level, the person did not say theirs
 LEVEL_STEP = 0.7  # credit factor per level short of the minimum
-
-
-def power_k(x: np.ndarray) -> np.ndarray:
-    """x**K for arrays, by repeated squaring when K is a power of two (a float pow is slow)."""
-    if K in (1, 2, 4, 8):
-        out = x.astype(np.float32, copy=True)
-        for _ in range({1: 0, 2: 1, 4: 2, 8: 3}[K]):
-            out *= out
-        return out
-    return np.power(x, K).astype(np.float32)
+HOLDS = ("exact", "narrower")  # the links by which a person holds a requirement ("✓ Dit past")
+# The job seeker's order key keeps the weights of the score before issue 14 (0.4 / 0.3 / 0.3) with
+# that score's REQ replaced by the must-haves-first score: a welder sees welding jobs above jobs that
+# ask only "samenwerken", which REQ alone cannot tell apart.
+TRADE_WEIGHT = 0.6  # of the job seeker's order key: how much of the person's trade a job uses
+TRADE_POWER = 4  # USE⁴ and FAM⁴: the trade counts when most of a profile fits
 
 
 def level_fit(have: int | None, need: int | None) -> float:
@@ -65,28 +63,70 @@ def recency(last_used: int | None, this_year: int) -> float:
     return 1.0 if age <= 3 else max(0.6, 1.0 - 0.05 * (age - 3))
 
 
+def pair_score(held: int, n_essential: int, req: float) -> float:
+    """The 0–1 score from must-haves held, their number and REQ (see the module docstring)."""
+    return (held + req) / (n_essential + 1)
+
+
+def trade_order(score: float, use: float, fam: float) -> float:
+    """The key that orders one job seeker's vacancies: 0.4 · score + 0.3 · USE⁴ + 0.3 · FAM⁴.
+
+    Among vacancies that use the person's trade equally, the one whose must-haves they hold comes
+    first; a vacancy of their own trade may stand above one that asks only a few general skills,
+    and then the page says that a must-have is missing (``ahead_of_full`` in the API). Shown
+    nowhere as a number: the score is what every viewer sees."""
+    trade = 0.5 * use**TRADE_POWER + 0.5 * fam**TRADE_POWER
+    return (1.0 - TRADE_WEIGHT) * score + TRADE_WEIGHT * trade
+
+
 @dataclass(slots=True)
 class MatchedRequirement:
     skill_id: str
     essential: bool
     credit: float  # 0–1
     via: str | None  # the profile skill that met it
-    how: str  # exact, narrower, broader, related, missing
+    how: str  # exact, narrower (held), broader, related, similar (counts partly), missing
     points: float  # share of the 0–100 score this requirement earned
+
+    @property
+    def held(self) -> bool:
+        """The person has this skill or a specialisation of it: "✓ Dit past"."""
+        return self.how in HOLDS
 
 
 @dataclass(slots=True)
 class MatchResult:
     vacancy_id: str
     profile_id: str
-    score: float
+    score: float  # 0–100, the same for every viewer of this pair
     requirements: float  # REQ
-    usage: float  # USE
-    family: float  # FAM
+    usage: float  # USE: share of the profile's skills the job draws on (orders a job seeker's list only)
+    family: float  # FAM: the same for the occupation's family
+    essential_held: int = 0
+    essential_total: int = 0
+    optional_held: int = 0
+    optional_total: int = 0
+    order: float = 0.0  # the job seeker's order key (trade_order), 0–1
     points: dict[str, float] = field(default_factory=dict)
     matched: list[MatchedRequirement] = field(default_factory=list)
-    missing_essential: list[str] = field(default_factory=list)
+    missing_essential: list[str] = field(default_factory=list)  # not held (a related skill may count partly)
     missing_optional: list[str] = field(default_factory=list)
+
+    @property
+    def all_essential(self) -> bool:
+        return self.essential_held == self.essential_total
+
+
+def ahead_of_full(results: list[MatchResult]) -> set[str]:
+    """Vacancy ids in ``results`` (in the order shown) that miss a must-have yet stand above a vacancy
+    whose must-haves are all held: the page must say so for each of them."""
+    out: set[str] = set()
+    full_below = False
+    for r in reversed(results):
+        if full_below and not r.all_essential:
+            out.add(r.vacancy_id)
+        full_below = full_below or r.all_essential
+    return out
 
 
 def requirement_shares(weights: list[float], essential: list[bool]) -> list[float]:
@@ -104,49 +144,81 @@ class PreparedProfile:
     """A profile with what every score of it needs, worked out once.
 
     ``reach[s]`` lists, for requirement column s, the profile skills that earn credit for it:
-    (link credit × recency, the skill, how), the exact skill first.
+    (link credit × recency, the skill, how). Every skill the person listed is kept (also a second
+    entry of the same skill), so credits are maxima over all of them. ``rho`` holds the rarity of
+    each of the person's skill columns (for USE and FAM).
     """
 
-    profile: Profile
-    cols: dict[int, ProfileSkill]
+    profile_id: str
     reach: dict[int, list[tuple[float, ProfileSkill, str]]]
     rho: dict[int, float]
     total: float
 
 
 def prepare(space: SkillSpace, profile: Profile, this_year: int) -> PreparedProfile:
-    cols: dict[int, ProfileSkill] = {}
+    """Reach over every column the person's skills earn credit for (one profile, many vacancies)."""
+    own: list[tuple[int, ProfileSkill]] = []
     for ps in profile.skills:
         j = space.column(ps.skill_id)
-        if j is not None and (j not in cols or (ps.level or 0) > (cols[j].level or 0)):
-            cols[j] = ps
+        if j is not None:
+            own.append((j, ps))
     reach: dict[int, list[tuple[float, ProfileSkill, str]]] = {}
-    for j, ps in cols.items():
-        reach.setdefault(j, []).insert(0, (recency(ps.last_used, this_year), ps, "exact"))
-    for j, ps in cols.items():
+    for j, ps in own:
+        reach.setdefault(j, []).append((recency(ps.last_used, this_year), ps, "exact"))
+    for j, ps in own:
         f = recency(ps.last_used, this_year)
         for s, link, how in space.links_from(j):
             reach.setdefault(s, []).append((link * f, ps, how))
-    rho = {j: space.rarity_of(j) for j in cols}
-    return PreparedProfile(profile, cols, reach, rho, sum(rho.values()))
+    rho = {j: space.rarity_of(j) for j, _ in own}
+    return PreparedProfile(profile.id, reach, rho, sum(rho.values()))
+
+
+def prepare_for(space: SkillSpace, profile_id: str, skills: list[tuple[int, ProfileSkill | None]],
+                req_cols: list[int], this_year: int) -> PreparedProfile:
+    """Reach over ``req_cols`` only (many profiles, one vacancy): the same credits as :func:`prepare`
+    gives for those columns. ``skills`` are the person's (column, skill) pairs; a skill may be None
+    when it cannot count for any requirement column (it still counts in USE and FAM)."""
+    by_col: dict[int, list[ProfileSkill]] = {}
+    for j, ps in skills:
+        if ps is not None:
+            by_col.setdefault(j, []).append(ps)
+    reach: dict[int, list[tuple[float, ProfileSkill, str]]] = {}
+    for s in req_cols:
+        entries = [(recency(ps.last_used, this_year), ps, "exact") for ps in by_col.get(s, ())]
+        for p, link, how in space.links_to(s):
+            for ps in by_col.get(p, ()):
+                entries.append((link * recency(ps.last_used, this_year), ps, how))
+        if entries:
+            reach[s] = entries
+    rho = {j: space.rarity_of(j) for j, _ in skills}
+    return PreparedProfile(profile_id, reach, rho, sum(rho.values()))
 
 
 def requirement_credit(prepared: PreparedProfile, col: int | None, req: Requirement) -> tuple[float, str | None, str]:
-    """Best credit any profile skill earns for ``req``: (credit, via skill id, how)."""
+    """Credit for ``req``: (credit, via skill id, how). The credit is the best any skill earns (so it
+    only grows as skills are added); via and how name the best holding skill (exact or narrower)
+    when there is one, else the skill that earned the partial credit."""
     best: tuple[float, str | None, str] = (0.0, None, "missing")
+    best_hold: tuple[float, str | None, str] | None = None
     if col is None:
         return best
+    # ties go to the lower skill id, so every way of preparing a profile names the same skill
     for base, ps, how in prepared.reach.get(col, ()):
         c = base * level_fit(ps.level, req.min_level)
-        if c > best[0]:
+        if how in HOLDS:
+            if best_hold is None or c > best_hold[0] or (c == best_hold[0] and ps.skill_id < str(best_hold[1])):
+                best_hold = (c, ps.skill_id, how)
+        elif c > best[0] or (c == best[0] and c > 0 and ps.skill_id < str(best[1])):
             best = (c, ps.skill_id, how)
-    return best
+    if best_hold is None:
+        return best
+    return max(best_hold[0], best[0]), best_hold[1], best_hold[2]
 
 
 def usage_shares(space: SkillSpace, prepared: PreparedProfile, req_cols: set[int],
                  occupation_id: str | None) -> tuple[float, float]:
     """(USE, FAM): rarity-weighted share of the profile's skills in the job's and family's lists."""
-    if not prepared.cols:
+    if not prepared.rho:
         return 0.0, 0.0
     o = space.occ_index.get(occupation_id or "")
     occ = space.occupation_columns(o) if o is not None else frozenset()
@@ -182,17 +254,25 @@ def score(space: SkillSpace, profile: Profile | PreparedProfile, vacancy: Vacanc
         credits.append(c)
         matched.append(MatchedRequirement(req.skill_id, req.essential, c, via, how, 0.0))
     shares = requirement_shares(weights, essential)
-    req_fit = sum(sh * c for sh, c in zip(shares, credits, strict=True))
-    use, fam = usage_shares(space, prep, req_cols, vacancy.occupation_id)
+    req_fit = min(1.0, sum(sh * c for sh, c in zip(shares, credits, strict=True)))
+    n_e = sum(essential)
+    held = sum(1 for m in matched if m.essential and m.held)
+    step = 100.0 / (n_e + 1)
     for m, sh in zip(matched, shares, strict=True):
-        m.points = 100.0 * A * sh * m.credit
-    points = {"requirements": 100.0 * A * req_fit, "usage": 100.0 * B * use**K, "family": 100.0 * C * fam**K}
+        m.points = step * (sh * m.credit + (1.0 if m.essential and m.held else 0.0))
+    points = {"must_haves": step * held, "requirements": step * req_fit}
+    total = sum(points.values())
+    use, fam = usage_shares(space, prep, req_cols, vacancy.occupation_id)
     return MatchResult(
-        vacancy_id=vacancy.id, profile_id=prep.profile.id, score=sum(points.values()),
-        requirements=req_fit, usage=use, family=fam, points=points,
+        vacancy_id=vacancy.id, profile_id=prep.profile_id, score=total,
+        requirements=req_fit, usage=use, family=fam,
+        essential_held=held, essential_total=n_e,
+        optional_held=sum(1 for m in matched if not m.essential and m.held),
+        optional_total=len(matched) - n_e,
+        order=trade_order(total / 100.0, use, fam), points=points,
         matched=sorted(matched, key=lambda m: (-m.points, m.skill_id)),
-        missing_essential=[m.skill_id for m in matched if m.essential and m.credit == 0.0],
-        missing_optional=[m.skill_id for m in matched if not m.essential and m.credit == 0.0],
+        missing_essential=[m.skill_id for m in matched if m.essential and not m.held],
+        missing_optional=[m.skill_id for m in matched if not m.essential and not m.held],
     )
 
 

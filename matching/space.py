@@ -61,6 +61,17 @@ class SkillSpace:
                               zip(self.links.indices[a:b], self.links.data[a:b], self.link_how.data[a:b], strict=True)]
         return got
 
+    def links_to(self, s: int) -> list[tuple[int, float, str]]:
+        """(profile skill column, credit, how) for requirement column ``s`` (cached, as links_from)."""
+        cache: dict[int, list[tuple[int, float, str]]] = self.__dict__.setdefault("_links_to", {})
+        got = cache.get(s)
+        if got is None:
+            a, b = self.links_in.indptr[s], self.links_in.indptr[s + 1]
+            got = cache[s] = [(int(p), float(c), HOW[int(h)]) for p, c, h in
+                              zip(self.links_in.indices[a:b], self.links_in.data[a:b], self.link_how_in.data[a:b],
+                                  strict=True)]
+        return got
+
     def rarity_of(self, j: int) -> float:
         return float(self.rarity[j])
 
@@ -196,6 +207,7 @@ class SkillSpace:
         how = extra.copy()
         how.data = np.full(len(how.data), 4, dtype=np.int8)
         self.__dict__.pop("_links_from", None)
+        self.__dict__.pop("_links_to", None)
         self.links = sp.csr_matrix(self.links + extra)
         self.link_how = sp.csr_matrix(self.link_how.astype(np.int8) + how.astype(np.int8))
         self.links_in = sp.csr_matrix(self.links.T)
@@ -213,6 +225,7 @@ class SkillSpace:
         self.rarity = np.append(self.rarity, np.float32(1.0 + np.log(1.0 + len(self.occ_ids))))
         n = j + 1
         self.__dict__.pop("_links_from", None)
+        self.__dict__.pop("_links_to", None)
         self.links = _grow(self.links, n, n)
         self.link_how = _grow(self.link_how, n, n)
         self.links_in = _grow(self.links_in, n, n)

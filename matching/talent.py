@@ -2,8 +2,10 @@
 
 The mirror of :class:`matching.index.VacancyIndex`. Profiles are stored as an inverted index
 of their own skills; a vacancy's fit over all profiles is one gather over the vacancy's
-requirement columns and the skills linked to them, which bounds the score from above. The best
-candidates are then scored exactly with :func:`matching.scoring.score`.
+requirement columns and the skills linked to them, which bounds H + REQ (must-haves held plus
+coverage, see :mod:`matching.scoring`) from above. Only profiles with something in common with
+the vacancy are candidates; the filters run on those alone, and the best are scored exactly with
+:func:`matching.scoring.score` until no bound can reach the k-th score.
 """
 
 from __future__ import annotations
@@ -14,9 +16,28 @@ from datetime import date
 import numpy as np
 import scipy.sparse as sp
 
-from matching.index import CANDIDATES, PENDING_LIMIT, SECTOR_CODES, TIE_EPS, RankResult, _gather, kth_best
+from matching.index import (
+    CANDIDATES,
+    PENDING_LIMIT,
+    SECTOR_CODES,
+    TIE_EPS,
+    UNIT_EPS,
+    KthBest,
+    RankResult,
+    _unit,
+    _unit_arrays,
+)
 from matching.model import Profile, ProfileSkill, Vacancy
-from matching.scoring import EARTH_KM, A, B, C, MatchResult, exclusions, power_k, requirement_shares, score
+from matching.scoring import (
+    EARTH_KM,
+    HOLDS,
+    MatchResult,
+    PreparedProfile,
+    exclusions,
+    prepare_for,
+    requirement_shares,
+    score,
+)
 from matching.space import SkillSpace
 
 SOURCES = ("work", "education", "volunteering", "other")
@@ -78,14 +99,6 @@ class ProfileIndex:
         S, N = sp_.n_skills, len(profiles)
         index = sp_.skill_index
 
-        def banded(p: Profile) -> bool:
-            return p.preferences.home is not None and p.preferences.max_km is not None
-
-        # profiles with a home and a maximum distance first, by latitude (see _regions)
-        profiles = sorted(profiles, key=lambda p: (0, p.preferences.home.lat) if banded(p)  # type: ignore[union-attr]
-                          else (1, 0.0))
-        self._n_band = sum(1 for p in profiles if banded(p))
-        self._band_km = max((p.preferences.max_km or 0.0 for p in profiles[: self._n_band]), default=0.0)
         sizes = np.fromiter((len(p.skills) for p in profiles), dtype=np.int64, count=N)
         ptr = np.zeros(N + 1, dtype=np.int64)
         np.cumsum(sizes, out=ptr[1:])
@@ -94,7 +107,7 @@ class ProfileIndex:
         year = np.fromiter((s.last_used or 0 for p in profiles for s in p.skills), dtype=np.int16, count=int(ptr[-1]))
         src = np.fromiter((SOURCES.index(s.source) for p in profiles for s in p.skills), dtype=np.int8,
                           count=int(ptr[-1]))
-        own = sp.csr_matrix((np.ones(len(cols), np.float32), cols, ptr), shape=(N, S))
+        own = sp.csr_matrix((np.ones(len(cols), np.float32), cols.copy(), ptr.copy()), shape=(N, S))  # sorts in place
         own.sum_duplicates()
         own.data[:] = 1.0
         self._own_T = sp.csr_matrix(own.T)
@@ -109,6 +122,10 @@ class ProfileIndex:
         self._lat = np.asarray([np.radians(q.home.lat) if q.home else nan for q in prefs], np.float32)
         self._lon = np.asarray([np.radians(q.home.lon) if q.home else nan for q in prefs], np.float32)
         self._max_km = np.asarray([q.max_km if q.max_km is not None else np.inf for q in prefs], np.float32)
+        # within reach ⇔ unit vectors' dot product ≥ cos(max_km / R): no trigonometry per query
+        self._ux, self._uy, self._uz = (np.asarray(c, np.float32) for c in _unit_arrays(self._lat, self._lon))
+        self._cos_reach = np.where(np.isfinite(self._max_km), np.cos(np.minimum(self._max_km, np.pi * EARTH_KM)
+                                                                     / EARTH_KM), -2.0).astype(np.float32)
         self._hmin = np.asarray([q.hours_min if q.hours_min is not None else -1 for q in prefs], np.int16)
         self._hmax = np.asarray([q.hours_max if q.hours_max is not None else -1 for q in prefs], np.int16)
         self._sectors = np.asarray([sum(1 << SECTOR_CODES[s] for s in q.sectors if s in SECTOR_CODES)
@@ -125,126 +142,153 @@ class ProfileIndex:
         )
         return Profile(self._ids[row], skills, self._prefs[row])
 
+    def _prepared(self, row: int, req_cols: list[int], relevant: set[int]) -> PreparedProfile:
+        """The profile of ``row`` prepared for one vacancy, straight from the arrays: only skills in
+        ``relevant`` (the requirement columns and the skills linked to them) become objects."""
+        a, b = int(self._own_ptr[row]), int(self._own_ptr[row + 1])
+        ids = self.space.skill_ids
+        skills: list[tuple[int, ProfileSkill | None]] = []
+        for j, lv, y, src in zip(self._own_cols[a:b].tolist(), self._own_level[a:b].tolist(),
+                                 self._own_year[a:b].tolist(), self._own_src[a:b].tolist(), strict=True):
+            skills.append((j, ProfileSkill(ids[j], lv or None, SOURCES[src], y or None)  # type: ignore[arg-type]
+                           if j in relevant else None))
+        return prepare_for(self.space, self._ids[row], skills, req_cols, self.year)
+
     # ----------------------------------------------------------------------------- query
-    def _parts(self, vacancy: Vacancy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Dense (N,) REQ upper bound, USE and FAM sums from the inverted index."""
+    def _bound(self, vacancy: Vacancy) -> tuple[np.ndarray, int]:
+        """Dense (N,) upper bound of H + REQ for every built row, and E (the number of must-haves).
+
+        A profile's own skill s earns share_s, plus 1 when s is a must-have; a skill p linked to s
+        earns share_s · link, plus 1 for a must-have when p is narrower (it holds s). Summing where
+        scoring takes maxima, and leaving out level fit and recency, can only overestimate.
+        """
         sp_ = self.space
         N = len(self._ids)
         cols, w, ess = [], [], []
         seen = set()
         for r in vacancy.requirements:
-            j = sp_.column(r.skill_id)
-            if j is None or j in seen:
+            if r.skill_id in seen:
                 continue
-            seen.add(j)
-            cols.append(j)
-            w.append(float(sp_.rarity[j]) * r.weight)
+            seen.add(r.skill_id)
+            j = sp_.column(r.skill_id)
+            w.append((float(sp_.rarity[j]) if j is not None else 1.0) * r.weight)
             ess.append(r.essential)
+            cols.append(j)
         share = requirement_shares(w, ess)
-        # REQ upper bound: own skill s earns share_s; a skill p linked to s earns share_s · link.
-        # Summing where scoring takes the maximum can only overestimate, which keeps the bound.
-        qcols, qw = list(cols), list(share)
-        for s_col, sh in zip(cols, share, strict=True):
-            a, b = sp_.links_in.indptr[s_col], sp_.links_in.indptr[s_col + 1]
-            qcols.extend(sp_.links_in.indices[a:b].tolist())
-            qw.extend((sp_.links_in.data[a:b] * sh).tolist())
-        req = _gather(self._own_T, np.asarray(qcols, np.int64), np.asarray(qw, np.float32), N)
-        job = set(cols)
-        fam = set(cols)
-        o = sp_.occ_index.get(vacancy.occupation_id or "")
-        if o is not None:
-            job |= sp_.occupation_columns(o)
-            fam |= sp_.family_columns(o)
-        jc = np.asarray(sorted(job), np.int64)
-        fc = np.asarray(sorted(fam), np.int64)
-        return req, _gather(self._own_T, jc, sp_.rarity[jc], N), _gather(self._own_T, fc, sp_.rarity[fc], N)
+        qcols: list[int] = []
+        qw: list[float] = []
+        built = self._own_T.shape[0]  # skills added to the space after the build: no built profile has them
+        for s_col, sh, e in zip(cols, share, ess, strict=True):
+            if s_col is None or s_col >= built:
+                continue
+            qcols.append(s_col)
+            qw.append(sh + (1.0 if e else 0.0))
+            for p_col, c, how in sp_.links_to(s_col):
+                if p_col < built:
+                    qcols.append(p_col)
+                    qw.append(c * sh + (1.0 if e and how in HOLDS else 0.0))
+        n_e = sum(ess)
+        if not qcols or N == 0:
+            return np.zeros(N, np.float64), n_e
+        T = self._own_T
+        qc = np.asarray(qcols, np.int64)
+        starts, ends = T.indptr[qc], T.indptr[qc + 1]
+        counts = ends - starts
+        if not counts.any():
+            return np.zeros(N, np.float64), n_e
+        idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+        val = np.repeat(np.asarray(qw, np.float64), counts)
+        return np.bincount(idx, weights=val, minlength=N).astype(np.float64, copy=False), n_e
 
-    def _regions(self, vacancy: Vacancy, apply_filters: bool) -> tuple[list[tuple[int, int]], int]:
-        """Row ranges that can hold results, and how many the distance rules out up front.
-
-        Profiles with a home and a maximum distance come first, sorted by latitude: only those
-        within the largest maximum distance of the vacancy form a band; the rest (no home or no
-        maximum) are always in reach.
-        """
-        N = len(self._ids)
-        if not apply_filters or vacancy.location is None or self._n_band == 0:
-            return [(0, N)], 0
-        la = np.radians(vacancy.location.lat)
-        d = self._band_km / EARTH_KM
-        first, last = (int(x) for x in np.searchsorted(self._lat[: self._n_band], [la - d, la + d]))
-        outside = self._n_band - (last - first) - int(np.count_nonzero(~self._alive[:first])) \
-            - int(np.count_nonzero(~self._alive[last: self._n_band]))
-        return [(first, last), (self._n_band, N)], outside
-
-    def _masks(self, vacancy: Vacancy, lo: int, hi: int) -> dict[str, np.ndarray]:
-        """Constraints rows lo..hi break, in the order distance, hours, sector."""
+    def _drops(self, vacancy: Vacancy, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Constraints the profiles in ``rows`` break, in the order distance, hours, sector."""
         out: dict[str, np.ndarray] = {}
-        end = min(hi, self._n_band)
-        if vacancy.location is not None and lo < end:
-            la, lon0 = np.radians(vacancy.location.lat), np.radians(vacancy.location.lon)
-            lat, lon = self._lat[lo:end], self._lon[lo:end]
-            h = np.sin((lat - la) / 2) ** 2 + np.cos(la) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
-            far = np.zeros(hi - lo, dtype=bool)
-            far[: end - lo] = 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))) > self._max_km[lo:end]
+        if vacancy.location is not None:
+            # far ⇔ dot < cos(max_km / R) (NaN for no home: never far); float32, so rows within
+            # UNIT_EPS of the limit get the exact great-circle distance
+            x0, y0, z0 = _unit(vacancy.location.lat, vacancy.location.lon)
+            dot = self._ux[rows] * np.float32(x0)
+            dot += self._uy[rows] * np.float32(y0)
+            dot += self._uz[rows] * np.float32(z0)
+            limit = self._cos_reach[rows]
+            far = dot < limit
+            unsure = np.flatnonzero(np.abs(dot - limit) < UNIT_EPS)
+            if len(unsure):
+                r = rows[unsure]
+                la, lon0 = np.radians(vacancy.location.lat), np.radians(vacancy.location.lon)
+                lat, lon = self._lat[r].astype(np.float64), self._lon[r].astype(np.float64)
+                h = np.sin((lat - la) / 2) ** 2 + np.cos(la) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+                far[unsure] = 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1))) > self._max_km[r]
             out["distance"] = far
         if vacancy.hours_min is not None or vacancy.hours_max is not None:
-            hours = np.zeros(hi - lo, dtype=bool)
+            hours = np.zeros(len(rows), dtype=bool)
             if vacancy.hours_min is not None:
-                hours |= (self._hmax[lo:hi] >= 0) & (self._hmax[lo:hi] < vacancy.hours_min)
+                hmax = self._hmax[rows]
+                hours |= (hmax >= 0) & (hmax < vacancy.hours_min)
             if vacancy.hours_max is not None:
-                hours |= (self._hmin[lo:hi] >= 0) & (self._hmin[lo:hi] > vacancy.hours_max)
+                hmin = self._hmin[rows]
+                hours |= (hmin >= 0) & (hmin > vacancy.hours_max)
             out["hours"] = hours
         if vacancy.sector in SECTOR_CODES:
             bit = 1 << SECTOR_CODES[vacancy.sector]
-            sec = self._sectors[lo:hi]
+            sec = self._sectors[rows]
             out["sector"] = (sec != 0) & ((sec & bit) == 0)
         return out
 
     def rank(self, vacancy: Vacancy, k: int = 20, today: date | None = None,
              apply_filters: bool = True) -> RankResult:
-        """The k profiles that fit ``vacancy`` best, each with its explanation.
+        """The k profiles that fit ``vacancy`` best, each with its explanation: exactly the k that
+        scoring every profile would give (ties by profile id), among profiles with a score above 0.
 
-        ``excluded`` counts the profiles each constraint ruled out (under the first of distance,
-        hours, sector when several apply).
+        ``excluded`` counts the profiles with something in common with the vacancy that a
+        constraint ruled out (under the first of distance, hours, sector when several apply).
         """
         today = today or date.today()
         if len(self._pending) > PENDING_LIMIT:
             self.compact()
         excluded: Counter[str] = Counter()
-        regions, outside = self._regions(vacancy, apply_filters)
-        if outside:
-            excluded["distance"] += outside
-        req, use, fam = self._parts(vacancy) if len(self._ids) else (np.zeros(0),) * 3
-        rows_l, fast_l = [], []
-        for lo, hi in regions:
-            if hi <= lo:
-                continue
-            inv = 1.0 / self._total[lo:hi]
-            fast = np.minimum(req[lo:hi], 1.0) * A + B * power_k(use[lo:hi] * inv) + C * power_k(fam[lo:hi] * inv)
-            drop = ~self._alive[lo:hi]
-            if apply_filters:
-                for reason, m in self._masks(vacancy, lo, hi).items():
-                    excluded[reason] += int(np.count_nonzero(m & ~drop))
-                    drop |= m
-            keep = np.flatnonzero(~drop)
-            rows_l.append(lo + keep)
-            fast_l.append(fast[keep])
-        rows = np.concatenate(rows_l) if rows_l else np.zeros(0, np.int64)
-        fast = np.concatenate(fast_l) if fast_l else np.zeros(0, np.float32)
-        n = min(max(CANDIDATES, 4 * k), len(rows))
-        top = np.argpartition(-fast, n - 1)[:n] if n > 0 else np.zeros(0, dtype=np.int64)
-        top = top[np.argsort(-fast[top], kind="stable")]
+        bound, n_e = self._bound(vacancy)
+        rows = np.flatnonzero((bound > 0) & self._alive) if len(bound) else np.zeros(0, np.int64)
+        if apply_filters and len(rows):
+            drop = np.zeros(len(rows), dtype=bool)
+            for reason, m in self._drops(vacancy, rows).items():
+                excluded[reason] += int(np.count_nonzero(m & ~drop))
+                drop |= m
+            rows = rows[~drop]
+        fast = bound[rows] / (n_e + 1)
         results: list[MatchResult] = []
-        for t in top:
-            if len(results) >= k and fast[t] * 100.0 < kth_best(results, k) + TIE_EPS:
-                break
-            results.append(score(self.space, self._profile(int(rows[t])), vacancy, self.year))
         for p in self._pending.values():
             reasons = [x for x in exclusions(p, vacancy, today) if x != "expired"] if apply_filters else []
+            r = score(self.space, p, vacancy, self.year)
+            if r.score <= 0:
+                continue
             if reasons:
                 excluded[reasons[0]] += 1
                 continue
-            results.append(score(self.space, p, vacancy, self.year))
+            results.append(r)
+        req_cols = sorted({j for r in vacancy.requirements if (j := self.space.column(r.skill_id)) is not None})
+        relevant = set(req_cols) | {p for s_col in req_cols for p, _, _ in self.space.links_to(s_col)}
+        kth = KthBest(k, (m.score / 100.0 for m in results))
+        todo = np.ones(len(rows), dtype=bool)
+        want = max(CANDIDATES, 4 * k)
+        while todo.any():
+            left = np.flatnonzero(todo)
+            n = min(want, len(left))
+            pick = left[np.argpartition(-fast[left], n - 1)[:n]] if n < len(left) else left
+            pick = pick[np.argsort(-fast[pick], kind="stable")]
+            todo[pick] = False
+            stopped = False
+            for t in pick:
+                # fast is an upper bound of the exact score: below the k-th, nothing later can enter
+                if fast[t] < kth.value - TIE_EPS:
+                    stopped = True
+                    break
+                res = score(self.space, self._prepared(int(rows[t]), req_cols, relevant), vacancy, self.year)
+                results.append(res)
+                kth.push(res.score / 100.0)
+            if stopped:
+                break
+            want *= 4
         results.sort(key=lambda m: (-m.score, m.profile_id))
         return RankResult(results[:k], +excluded)
 

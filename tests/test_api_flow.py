@@ -42,6 +42,8 @@ def test_job_seeker_builds_a_profile_and_sees_explained_matches(client: TestClie
 
     careers = client.get("/api/v1/me/careers", headers=me).json()
     assert careers and all(0 <= c["explanation"]["score"] <= 100 for c in careers)
+    assert {c["kind"] for c in careers} <= {"current", "same_sector", "other_sector"}
+    assert all(c["explanation"]["missing_essential"] for c in careers if c["kind"] != "current")
 
 
 def test_index_follows_every_write(client: TestClient, hub: Hub) -> None:
@@ -84,6 +86,13 @@ def test_employer_sees_anonymised_candidates_and_the_pipeline_runs(client: TestC
 
     coach_view = client.get(f"/api/v1/vacancies/{vid}/candidates", headers=coach).json()["items"]
     assert {x["candidate"]["name"] for x in coach_view} == {"Amira Test", "Niet Zichtbaar"}
+
+    # The same pair shows the same facts to the job seeker, the employer and the coach.
+    seeker = client.get("/api/v1/me/matches", headers=me).json()["items"][0]["explanation"]
+    coach_amira = next(x["explanation"] for x in coach_view if x["candidate"]["name"] == "Amira Test")
+    assert cands[0]["explanation"] == seeker == coach_amira
+    assert (seeker["must_haves_held"], seeker["must_haves"]) == (2, 3)
+    assert [m["label"] for m in seeker["missing_essential"]] == [hub.label(sid(hub, "betalingen-afhandelen"))]
 
     # Employer asks for an introduction; the candidate agrees; only then the employer learns the name.
     r = client.post("/api/v1/introductions", json={"vacancy_id": vid, "candidate_ref": c["candidate_ref"]},
@@ -238,3 +247,27 @@ def test_a_job_seeker_editing_while_a_coach_reads_loses_nothing(client: TestClie
     final = client.get(f"/api/v1/profiles/{start['id']}", headers=coach).json()
     assert final["version"] == start["version"] + len(extra)
     assert {s["concept_id"] for s in final["skills"]} == {s["concept_id"] for s in start["skills"]} | set(extra)
+
+
+def test_report_lists_the_must_haves_near_matches_miss_with_general_skills_apart(client: TestClient,
+                                                                                   hub: Hub) -> None:
+    """The dashboard's "most missing skills" (issue 14): what keeps otherwise good matches from being
+    full ones, rare trade skills before general ones, and general (transversal) skills in their own list."""
+    emp = employer(client)
+    ask = ["clienten-wassen", "tillift-gebruiken", "transfers-maken", "samenwerken"]
+    body = cook_vacancy(hub, title="Helpende zorg", sector="zorg",
+                        requirements=[{"concept_id": sid(hub, s)} for s in ask])
+    assert client.post("/api/v1/vacancies", json=body, headers=emp).status_code == 201
+    coach = staff(client, hub, Role.coach, "coach@example.org")
+    holds = {"a@example.org": ["clienten-wassen", "transfers-maken", "samenwerken"],  # misses the tillift
+             "b@example.org": ["clienten-wassen", "transfers-maken", "samenwerken"],
+             "c@example.org": ["clienten-wassen", "tillift-gebruiken", "transfers-maken"],  # misses samenwerken
+             "d@example.org": ["clienten-wassen"]}  # misses three: not a near match
+    for email, skills in holds.items():
+        h = jobseeker(client, email, email, **cook_profile(hub, skills=[{"concept_id": sid(hub, s)} for s in skills]))
+        assert client.put("/api/v1/me/consents", json={"talent_pool": True}, headers=h).status_code == 200
+    rep = client.get("/api/v1/reports/summary", headers=coach).json()
+    zorg = rep["most_missing_skills"]["zorg"]
+    assert [(x["id"], x["count"]) for x in zorg] == [(sid(hub, "tillift-gebruiken"), 2)]
+    assert [(x["id"], x["count"]) for x in rep["most_missing_transversal"]] == [(sid(hub, "samenwerken"), 1)]
+    assert rep["pool_with_a_good_match"] == 3

@@ -1,4 +1,4 @@
-"""`tom match rank` and `tom match careers` as the benchmark and a coach use them."""
+"""`tom match rank`, `tom match candidates` and `tom match careers` as the benchmark and a coach use them."""
 
 from __future__ import annotations
 
@@ -39,7 +39,48 @@ def test_rank_prints_one_line_per_profile_best_first(tom_home: Path, tmp_path: P
         scores = [r["score"] for r in line["results"]]
         assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
         expl = line["results"][0]["explanation"]
-        assert abs(sum(expl["points"].values()) / 100 - line["results"][0]["score"]) < 1e-3
+        assert abs(sum(expl["points"].values()) / 100 - expl["score"]) < 1e-3
+
+
+def test_candidates_prints_one_line_per_vacancy_must_haves_first(tom_home: Path, tmp_path: Path) -> None:
+    weld = _ids(["lassen", "technische tekeningen lezen", "veilig werken"])
+    cook = _ids(["koken volgens recept", "hygiënisch werken", "mise-en-place maken"])
+    v = tmp_path / "v.jsonl"
+    v.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "V1", "title": "lasser", "essential": weld, "optional": cook[:1]},
+        {"id": "V2", "title": "kok", "essential": cook, "optional": []},
+    ]) + "\n", encoding="utf-8")
+    p = tmp_path / "p.jsonl"
+    p.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "full", "skills": [{"esco_uri": s} for s in weld]},
+        # misses one must-have but knows much more besides, also the nice-to-have
+        {"id": "more", "skills": [{"esco_uri": s} for s in weld[:2] + cook]},
+        {"id": "none", "skills": []},
+    ]) + "\n", encoding="utf-8")
+    res = tom("match", "candidates", "--vacancies", str(v), "--profiles", str(p), "--top", "5", "--explain")
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [x["vacancy_id"] for x in lines] == ["V1", "V2"]
+    assert [r["profile_id"] for r in lines[0]["results"]] == ["full", "more"]
+    assert lines[0]["results"][0]["explanation"]["must_haves"] == [3, 3]
+    assert lines[0]["results"][1]["explanation"]["must_haves"] == [2, 3]
+    assert [r["profile_id"] for r in lines[1]["results"]] == ["more"]  # nothing in common: not listed
+    for line in lines:
+        for r in line["results"]:
+            assert r["explanation"]["score"] == r["score"]  # candidates are ranked by the pair's score itself
+            assert abs(sum(r["explanation"]["points"].values()) / 100 - r["score"]) < 1e-3
+    assert _one_error_line(tom("match", "candidates", "--vacancies", str(v), "--profiles", str(p), "--top", "0"))
+
+
+def test_rank_answers_when_no_vacancy_asks_the_profiles_skills(tom_home: Path, tmp_path: Path) -> None:
+    """The crash of issue 14: one vacancy and a profile with one unrelated skill."""
+    v = tmp_path / "v.jsonl"
+    v.write_text(json.dumps({"id": "V1", "essential": _ids(["lassen"])}) + "\n", encoding="utf-8")
+    p = tmp_path / "p.jsonl"
+    p.write_text(json.dumps({"id": "P1", "skills": _ids(["koken volgens recept"])}) + "\n", encoding="utf-8")
+    res = tom("match", "rank", "--vacancies", str(v), "--profiles", str(p))
+    assert res.exit_code == 0, res.output
+    assert [r["vacancy_id"] for r in json.loads(res.stdout)["results"]] == ["V1"]
 
 
 def test_rank_rejects_bad_input_with_one_line(tom_home: Path, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import date
 
@@ -194,20 +195,24 @@ def test_score_is_in_range_and_the_explanation_adds_up(space: SkillSpace, p: Pro
     r = score(space, p, v, 2026)
     assert 0.0 <= r.score <= 100.0 + 1e-9
     assert sum(r.points.values()) == pytest.approx(r.score)
-    assert sum(m.points for m in r.matched) == pytest.approx(r.points["requirements"])
+    assert sum(m.points for m in r.matched) == pytest.approx(r.score)
     assert all(0.0 <= m.credit <= 1.0 for m in r.matched)
+    # the counts the pages lead with agree with the lists they show
+    assert r.essential_held + len(r.missing_essential) == r.essential_total == len(v.essential)
+    assert r.optional_held + len(r.missing_optional) == r.optional_total
+    assert r.essential_held == sum(1 for m in r.matched if m.essential and m.how in ("exact", "narrower"))
 
 
-@settings(max_examples=300, deadline=None)
-@given(p=profiles(), v=vacancies(), data=st.data())
-def test_adding_a_required_skill_never_lowers_the_score(space: SkillSpace, p: Profile, v: Vacancy,
-                                                        data: st.DataObject) -> None:
-    req = data.draw(st.sampled_from(v.requirements))
-    level = data.draw(st.sampled_from([None, 1, 4]))
-    have = {s.skill_id for s in p.skills}
-    if req.skill_id in have:
-        return
-    more = Profile("p", (*p.skills, ProfileSkill(req.skill_id, level)))
+profile_skills = st.builds(ProfileSkill, st.sampled_from(SKILLS), st.sampled_from([None, 1, 2, 3, 4]),
+                           last_used=st.sampled_from([None, 2026, 2018, 2005]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(p=profiles(), v=vacancies(), extra=profile_skills)
+def test_learning_a_skill_never_lowers_any_score(space: SkillSpace, p: Profile, v: Vacancy,
+                                                 extra: ProfileSkill) -> None:
+    """Any skill, at any level and of any age, also a second entry of one the person has."""
+    more = Profile("p", (*p.skills, extra))
     assert score(space, more, v, 2026).score >= score(space, p, v, 2026).score - 1e-9
 
 
@@ -222,6 +227,57 @@ def test_removing_a_required_skill_never_raises_the_score(space: SkillSpace, p: 
     drop = data.draw(st.sampled_from(mine))
     less = Profile("p", tuple(s for s in p.skills if s != drop))
     assert score(space, less, v, 2026).score <= score(space, p, v, 2026).score + 1e-9
+
+
+@settings(max_examples=500, deadline=None)
+@given(p=profiles(), q=profiles(), v=vacancies())
+def test_holding_more_must_haves_always_ranks_higher(space: SkillSpace, p: Profile, q: Profile,
+                                                     v: Vacancy) -> None:
+    """Must-haves first: whatever else two people know, at whatever level and age, the one who holds
+    more of the vacancy's must-haves scores higher; holding all of them beats missing any."""
+    a, b = score(space, p, v, 2026), score(space, q, v, 2026)
+    if a.essential_held > b.essential_held:
+        assert a.score > b.score
+    if a.all_essential:
+        assert a.score >= 100.0 * a.essential_total / (a.essential_total + 1) - 1e-9
+
+
+@settings(max_examples=300, deadline=None)
+@given(v=vacancies(), data=st.data())
+def test_related_skills_never_outrank_the_must_have_itself(space: SkillSpace, v: Vacancy,
+                                                           data: st.DataObject) -> None:
+    """A person who misses a must-have but has every skill that counts partly for it (broader,
+    related) ranks below the same person holding it."""
+    full = [r.skill_id for r in v.essential]
+    gone = data.draw(st.sampled_from(full))
+    j = space.column(gone)
+    assert j is not None
+    a, b = space.links_in.indptr[j], space.links_in.indptr[j + 1]
+    partial = [space.skill_ids[i] for i, how in zip(space.links_in.indices[a:b], space.link_how_in.data[a:b],
+                                                     strict=True) if how >= 2]
+    rest = data.draw(st.lists(st.sampled_from(SKILLS), max_size=4))
+    holder = Profile("a", tuple(ProfileSkill(s) for s in [*full, *rest]))
+    misser = Profile("b", tuple(ProfileSkill(s) for s in [*full, *rest, *partial] if s != gone))
+    if gone in rest:
+        return
+    assert score(space, holder, v, 2026).score > score(space, misser, v, 2026).score
+
+
+def test_the_issue_example_twelve_of_thirteen_beats_six_missing() -> None:
+    """The walk of the issue: 12 of 13 must-haves above 7 of 13, however much the latter knows besides."""
+    tax = Taxonomy()
+    names = [f"s{i:02d}" for i in range(40)]
+    for n in names:
+        tax.add(Concept(id=n, kind="skill", pref={"nl": n}))
+    tax.add(Concept(id="occ", kind="occupation", pref={"nl": "occ"}, code="5321"))
+    tax.occupation_skills["occ"] = dict.fromkeys(names[:20], "essential")
+    sp13 = SkillSpace.from_taxonomy(tax)
+    v = vac("v", names[:13], occ="occ")
+    twelve = score(sp13, prof(*names[:12], *names[20:40]), v)  # a second trade besides
+    seven = score(sp13, prof(*names[:7], *names[13:20]), v)  # a specialist who misses six
+    assert (twelve.essential_held, seven.essential_held) == (12, 7)
+    assert twelve.score > seven.score
+    assert twelve.missing_essential == [names[12]]
 
 
 def test_talent_pool_ranks_profiles_for_a_vacancy(space: SkillSpace) -> None:
@@ -249,36 +305,135 @@ def test_talent_pool_ranks_profiles_for_a_vacancy(space: SkillSpace) -> None:
     assert index.rank(v, k=1).results[0].profile_id == "junior"
 
 
-@settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), max_km=st.sampled_from([5.0, 20.0, 60.0]),
-       hours_max=st.sampled_from([None, 16, 32]))
-def test_index_top_k_equals_brute_force(space: SkillSpace, seed: int, max_km: float, hours_max: int | None) -> None:
-    """The fast path (inverted index, latitude band, bounds) returns what scoring every vacancy would."""
-    import random
-
-    rnd = random.Random(seed)
-    today = date(2026, 11, 23)
-    vs = []
-    for i in range(60):
+def _random_vacancies(rnd: random.Random, n: int) -> list[Vacancy]:
+    out = []
+    for i in range(n):
         skills = rnd.sample(SKILLS, rnd.randint(1, 6))
         loc = None if rnd.random() < 0.2 else Location(rnd.uniform(51.8, 52.6), rnd.uniform(4.2, 5.2))
-        vs.append(Vacancy(f"v{i:02d}", tuple(Requirement(s, rnd.random() < 0.8, rnd.choice([None, 2, 4]))
-                                            for s in skills),
-                          occupation_id=rnd.choice([None, "lasser", "kok", "kelner", "verzorgende"]), location=loc,
-                          hours_min=rnd.choice([None, 8, 24, 36]),
-                          valid_through=rnd.choice([None, date(2026, 1, 1), date(2027, 1, 1)])))
+        out.append(Vacancy(f"v{i:02d}", tuple(Requirement(s, rnd.random() < 0.8, rnd.choice([None, 2, 4]),
+                                                          rnd.choice([1.0, 1.0, 0.5, 2.0])) for s in skills),
+                           occupation_id=rnd.choice([None, "lasser", "kok", "kelner", "verzorgende"]), location=loc,
+                           hours_min=rnd.choice([None, 8, 24, 36]), hours_max=rnd.choice([None, 24, 40]),
+                           sector=rnd.choice([None, "zorg", "horeca", "techniek"]),
+                           valid_through=rnd.choice([None, date(2026, 1, 1), date(2027, 1, 1)])))
+    return out
+
+
+def _random_profile(rnd: random.Random, pid: str) -> Profile:
+    skills = tuple(ProfileSkill(s, rnd.choice([None, 1, 3]), last_used=rnd.choice([None, 2026, 2012]))
+                   for s in rnd.sample(SKILLS, rnd.randint(0, 6)))
+    home = None if rnd.random() < 0.3 else Location(rnd.uniform(51.8, 52.6), rnd.uniform(4.2, 5.2))
+    return Profile(pid, skills, Preferences(home=home, max_km=rnd.choice([None, 5.0, 20.0, 60.0]),
+                                            hours_max=rnd.choice([None, 16, 32]), hours_min=rnd.choice([None, 20]),
+                                            sectors=rnd.choice([(), ("zorg",), ("horeca", "techniek")])))
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 100_000), built=st.booleans(), k=st.sampled_from([1, 3, 5, 60]),
+       by=st.sampled_from(["order", "score"]))
+def test_vacancy_index_top_k_equals_brute_force(space: SkillSpace, seed: int, built: bool, k: int, by: str) -> None:
+    """The fast path (inverted index, latitude cells, bounds) returns what scoring every vacancy would,
+    in the job seeker's order (or by score), ties by id; and the same exclusion counts."""
+    rnd = random.Random(seed)
+    today = date(2026, 11, 23)
+    vs = _random_vacancies(rnd, 60)
     index = VacancyIndex(space)
     for v in vs:
         index.add(v)
-    index.compact()
-    p = Profile("p", tuple(ProfileSkill(s, rnd.choice([None, 1, 3])) for s in rnd.sample(SKILLS, 4)),
-                Preferences(home=Location(52.16, 4.49), max_km=max_km, hours_max=hours_max))
-    got = index.rank(p, k=5, today=today)
+    if built:
+        index.compact()
+    p = _random_profile(rnd, "p")
+    got = index.rank(p, k=k, today=today, by=by)  # type: ignore[arg-type]
     allowed = [v for v in vs if not exclusions(p, v, today)]
-    want = sorted((score(space, p, v, 2026) for v in allowed), key=lambda m: (-m.score, m.vacancy_id))[:5]
-    assert [round(m.score, 6) for m in got.results] == [round(m.score, 6) for m in want]
+    want = sorted((score(space, p, v, 2026) for v in allowed),
+                  key=lambda m: (-(m.order if by == "order" else m.score / 100), m.vacancy_id))[:k]
+    assert [(m.vacancy_id, round(m.score, 6)) for m in got.results] == \
+        [(m.vacancy_id, round(m.score, 6)) for m in want]
     first_reasons = Counter(exclusions(p, v, today)[0] for v in vs if exclusions(p, v, today))
     assert got.excluded == first_reasons
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 100_000), built=st.booleans(), k=st.sampled_from([1, 3, 5, 60]))
+def test_profile_index_top_k_equals_brute_force(space: SkillSpace, seed: int, built: bool, k: int) -> None:
+    """The talent pool returns what scoring every profile would (those with a score above 0, best
+    first, ties by id), and counts the fitting profiles each constraint ruled out."""
+    from matching.talent import ProfileIndex
+
+    rnd = random.Random(seed)
+    today = date(2026, 11, 23)
+    pool = [_random_profile(rnd, f"p{i:02d}") for i in range(60)]
+    index = ProfileIndex(space, this_year=2026)
+    for p in pool:
+        index.add(p)
+    if built:
+        index.compact()
+    v = _random_vacancies(rnd, 1)[0]
+    got = index.rank(v, k=k, today=today)
+
+    def reasons(p: Profile) -> list[str]:
+        return [x for x in exclusions(p, v, today) if x != "expired"]
+
+    fitting = [(p, score(space, p, v, 2026)) for p in pool]
+    fitting = [(p, r) for p, r in fitting if r.score > 0]
+    want = sorted((r for p, r in fitting if not reasons(p)), key=lambda m: (-m.score, m.profile_id))[:k]
+    assert [(m.profile_id, round(m.score, 6)) for m in got.results] == \
+        [(m.profile_id, round(m.score, 6)) for m in want]
+    assert got.excluded == Counter(reasons(p)[0] for p, _ in fitting if reasons(p))
+
+
+@settings(max_examples=150, deadline=None)
+@given(vs=st.lists(vacancies(), max_size=4), ps=st.lists(profiles(), max_size=4), built=st.booleans(),
+       unknown=st.booleans())
+def test_any_profile_against_any_index_answers(space: SkillSpace, vs: list[Vacancy], ps: list[Profile],
+                                               built: bool, unknown: bool) -> None:
+    """No crash for skills no vacancy asks, empty indexes, empty profiles or skills the taxonomy does
+    not know (the `tom match rank` crash of the issue): the answer may be empty, never an error."""
+    from matching.talent import ProfileIndex
+
+    space = SkillSpace.from_taxonomy(tiny_taxonomy())  # unknown skills grow the space: a fresh one
+    extra = (ProfileSkill("elders-onbekend"),) if unknown else ()
+    vindex, pindex = VacancyIndex(space), ProfileIndex(space, this_year=2026)
+    for i, v in enumerate(vs):
+        vindex.add(Vacancy(f"v{i}", v.requirements, occupation_id=v.occupation_id))
+    for i, p in enumerate(ps):
+        pindex.add(Profile(f"p{i}", p.skills + extra))
+    if built:
+        vindex.compact()
+        pindex.compact()
+    for p in [*ps, Profile("x", extra), prof("koken")]:
+        res = vindex.rank(Profile(p.id, p.skills + extra), k=3)
+        assert len(res.results) <= min(3, len(vs))
+    for v in [*vs, vac("w", ["lassen"])]:
+        assert len(pindex.rank(v, k=3).results) <= min(3, len(ps))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 100_000))
+def test_a_fully_met_vacancy_is_never_hidden_without_saying_so(space: SkillSpace, seed: int) -> None:
+    """In a job seeker's list, every vacancy that misses a must-have and stands above one whose
+    must-haves are all held is flagged (the page then says so); and only those."""
+    from matching.scoring import ahead_of_full
+
+    rnd = random.Random(seed)
+    index = VacancyIndex(space)
+    for v in _random_vacancies(rnd, 40):
+        index.add(v)
+    index.compact()
+    res = index.rank(_random_profile(rnd, "p"), k=40, apply_filters=False).results
+    flagged = ahead_of_full(res)
+    for i, r in enumerate(res):
+        below_full = any(x.all_essential for x in res[i + 1:])
+        assert (r.vacancy_id in flagged) == (below_full and not r.all_essential)
+
+
+def test_rank_answers_a_profile_whose_skills_no_vacancy_asks(space: SkillSpace) -> None:
+    """The issue's reproduction: one vacancy plus a profile with one unrelated skill."""
+    index = VacancyIndex(space)
+    index.add(vac("v", ["lassen"]))
+    index.compact()
+    res = index.rank(prof("koken"), k=5).results
+    assert [(m.vacancy_id, m.score) for m in res] == [("v", 0.0)]
 
 
 def test_embedding_similarity_gives_partial_credit() -> None:

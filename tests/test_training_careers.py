@@ -118,8 +118,10 @@ def test_horeca_worker_sees_where_her_skills_carry_into_zorg(svc) -> None:  # ty
     moves = svc.careers.moves(profile, k=5, sectors=("zorg",))
     assert moves and all(m.sector == "zorg" for m in moves)
     best = moves[0]
-    assert best.match.requirements > 0.3  # a real part of what the job needs is already there
+    assert best.match.essential_held >= 1 and best.match.requirements > 0.2  # a real part is already there
     assert best.match.missing_essential  # ... and the gap is named
+    scores = [m.match.score for m in moves]
+    assert scores == sorted(scores, reverse=True)  # closest first: must-haves held, not the trade
     assert best.training is not None
     assert 0 < best.training.hours <= 40  # a short course or two closes it
     assert set(best.training.covered) | set(best.training.uncovered) == set(best.match.missing_essential)
@@ -141,3 +143,22 @@ def test_with_a_model_close_skills_earn_similarity_credit(tmp_path: Path) -> Non
     how = svc.space.link_how
     assert (how.data == 4).sum() > 0  # "similar" links exist besides the taxonomy's own
     assert (how.data == 1).sum() > 0
+
+
+def test_career_plan_leaves_out_current_work_and_shows_other_sectors_apart(svc) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: a horeca worker who picked "kok" as their own sees it as current work, not as a move;
+    moves within horeca and into other sectors come apart, each with the gap and its training."""
+    tax = svc.taxonomy.taxonomy
+    kok = next(o for o, c in tax.concepts.items() if c.kind == "occupation" and c.label("nl") == "kok")
+    own = [s for s, r in tax.occupation_skills[kok].items() if r == "essential"]
+    profile = Profile("k", tuple(ProfileSkill(s) for s in own))
+    plan = svc.careers.plan(profile, k=3)
+    assert kok in [m.occupation_id for m in plan.current]
+    assert all(m.match.all_essential for m in plan.current)
+    assert plan.home_sectors == ("horeca",)
+    moves = plan.same_sector + plan.other_sector
+    assert moves and kok not in [m.occupation_id for m in moves]
+    assert all(not m.match.all_essential and m.match.missing_essential for m in moves)
+    assert all(m.sector == "horeca" for m in plan.same_sector)
+    assert plan.other_sector and all(m.sector not in (None, "horeca") for m in plan.other_sector)
+    assert all(m.training is None or m.training.hours > 0 for m in plan.other_sector)

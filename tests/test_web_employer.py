@@ -232,7 +232,10 @@ def test_candidates_are_anonymous_and_introductions_go_through_the_coach(web: Te
     text = page.text
     assert "Kandidaat 1" in text and "Amira" not in text and "amira@example.org" not in text
     assert "Ik kook graag" not in text and "2316 AB" not in text  # no free text, no postcode
-    assert "%" in text and "Wat past" in text and "Wat ontbreekt" in text and "goed" in text
+    assert "Wat past" in text and "Wat ontbreekt" in text and "goed" in text  # "goed": the level
+    # the count leads, with what is missing; no percentage beside it
+    assert f"Heeft 2 van de 3 eisen — mist: {hub.label(sid(hub, 'betalingen-afhandelen'))}" in text
+    assert "past bij je vacature" not in text
     ref = re.search(r'name="candidate_ref" value="([^"]+)"', text)
     assert ref
     r = web.post(f"/werkgever/vacature/{vid}/introductie", data={"csrf_token": csrf(text),

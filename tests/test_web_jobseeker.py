@@ -211,12 +211,36 @@ def test_matches_explain_the_fit_the_gap_and_the_training(hub: Hub, web: TestCli
     assert r.url.path == "/mijn"
     page = r.text
     assert f'id="v{vid}"' in page and f'href="/vacatures/{vid}"' in page
-    assert "Dit past" in page and "Dit mist nog" in page and "van de 100 punten" in page
+    assert "Dit past" in page and "Dit mist nog" in page
+    card = page[page.index(f'id="v{vid}"'):]
+    card = card[:card.index("</article>")]
+    assert "Je hebt 2 van de 3 eisen." in card  # the count leads; no 0–100 number beside it
+    assert "punten" not in card and "Past goed" not in card
     assert "betalingen afhandelen" in page  # a missing essential skill, named
     assert "Leer wat mist" in page
     assert "Waar passen je vaardigheden nog meer?" in page
+    assert "Werk in een andere sector" in page  # career moves out of horeca come apart (issue 14)
     assert "Kok Noordwijk" not in page and "vacature viel af door je reisafstand" in page
     assert "Je profiel is bijgewerkt op" in page
+
+
+def test_a_related_skill_counts_partly_and_is_not_ticked(hub: Hub, web: TestClient, client: TestClient) -> None:
+    """Issue 14: "✓ Dit past" only for the skill itself or a specialisation; a related skill is named
+    under what is missing, with the part it counts."""
+    h = employer(client)
+    body = cook_vacancy(hub, title="Beveiliger", requirements=[{"concept_id": sid(hub, "omgaan-met-agressie")},
+                                                               {"concept_id": sid(hub, "hygienisch-werken")}])
+    vid = client.post("/api/v1/vacancies", json=body, headers=h).json()["id"]
+    token = signed_in(hub, web)
+    web.post("/profiel/stap/1", data={"csrf_token": token,
+                                      "skill": [sid(hub, "stressbestendig-zijn"), sid(hub, "hygienisch-werken")]})
+    page = web.post("/profiel/stap/4", data=_step4_form(web, token)).text
+    card = page[page.index(f'id="v{vid}"'):]
+    card = card[:card.index("</article>")]
+    assert "Je hebt 1 van de 2 eisen." in card
+    fit, gap = card.split('<ul class="gap">')
+    assert "omgaan met agressie" not in fit.split('<ul class="fit">')[1]  # not ticked
+    assert "omgaan met agressie" in gap and "lijkt op “stressbestendig zijn” (telt deels mee: 50%)" in gap
 
 
 # --------------------------------------------------------------------------- profile, talent pool, own data

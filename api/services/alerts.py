@@ -2,8 +2,10 @@
 the last ``NEW_DAYS`` days) that fit them well and that it has not mailed them before (``alerts_sent``), with an
 unsubscribe link that works without logging in.
 
-"Fit well" is the pages' "Past goed": score ≥ ``pipeline.GOOD_MATCH``, within the person's own distance, hours
-and sector wishes. New vacancies are few per day, so each is scored exactly for each person (no index needed).
+"Fit well" is what the report calls a good match: the person misses at most ``pipeline.GOOD_MATCH_MISSING``
+must-haves and holds more than they miss (a vacancy without must-haves: half its requirements met), within the
+person's own distance, hours and sector wishes. New vacancies are few per day, so each is scored exactly for
+each person (no index needed).
 """
 
 from __future__ import annotations
@@ -22,10 +24,20 @@ from api.services.audit import audit
 from api.services.hub import Hub
 from api.services.indexes import is_listed, match_profile, match_vacancy
 from api.services.notifications import lang_of, vacancy_lines
-from api.services.pipeline import GOOD_MATCH
+from api.services.pipeline import GOOD_MATCH_MISSING
 from api.services.profiles import skills_of
 from api.services.vacancies import requirements
 from matching.scoring import exclusions, prepare, score
+
+
+def fits_well(held: int, total: int, requirements: float) -> bool:
+    """A good match: at most GOOD_MATCH_MISSING must-haves missing and more held than missing; without
+    must-haves, at least half of the (weighted) requirements met."""
+    if total == 0:
+        return requirements >= 0.5
+    missing = total - held
+    return missing <= GOOD_MATCH_MISSING and held > missing
+
 
 MAX_PER_MAIL = 10  # the best ones; the rest come in the next mail if they still fit
 NEW_DAYS = 14  # "new": posted this recently; older vacancies are on the person's /mijn already
@@ -113,9 +125,9 @@ def run(hub: Hub, db: Session, limit: int = MAX_PER_MAIL) -> AlertRun:
             shape = shapes[v.id]
             if v.id in sent or exclusions(prof, shape, today):
                 continue
-            s = score(space, prep, shape, today.year).score
-            if s >= GOOD_MATCH:
-                fits.append((-s, v.id or 0, v))
+            r = score(space, prep, shape, today.year)
+            if fits_well(r.essential_held, r.essential_total, r.requirements):
+                fits.append((-r.score, v.id or 0, v))
         vacancies = [v for _, _, v in sorted(fits, key=lambda f: f[:2])[:limit]]
         if not vacancies:
             continue

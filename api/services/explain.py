@@ -34,10 +34,12 @@ def refs(hub: Hub, lang: str) -> Ref:
 def explanation(hub: Hub, r: MatchResult, lang: str, ref: Ref | None = None) -> t.Explanation:
     ref = ref or refs(hub, lang)
     return t.Explanation(
-        score=round(r.score, 1), requirements=round(r.requirements, 3), usage=round(r.usage, 3),
+        score=round(r.score, 1), must_haves_held=r.essential_held, must_haves=r.essential_total,
+        nice_to_haves_held=r.optional_held, nice_to_haves=r.optional_total,
+        requirements=round(r.requirements, 3), usage=round(r.usage, 3),
         family=round(r.family, 3), points={k: round(v, 2) for k, v in r.points.items()},
         matched=[t.MatchedSkill(skill=ref(m.skill_id), essential=m.essential, credit=round(m.credit, 3),
-                                how=m.how, via=ref(m.via) if m.via else None, points=round(m.points, 2))
+                                how=m.how, held=m.held, via=ref(m.via) if m.via else None, points=round(m.points, 2))
                  for m in r.matched],
         missing_essential=[ref(s) for s in r.missing_essential],
         missing_optional=[ref(s) for s in r.missing_optional])

@@ -24,7 +24,8 @@ MOVES_BY_ROLE: dict[Role, set[IntroStatus]] = {
     Role.admin: set(),
     Role.employer: {IntroStatus.interview, IntroStatus.hired, IntroStatus.declined, IntroStatus.withdrawn},
 }
-GOOD_MATCH = 30.0  # score from which the web pages call a vacancy a good fit ("Past goed")
+GOOD_MATCH_MISSING = 1  # a good match misses at most this many must-haves ("heeft 12 van de 13 eisen")
+NEAR_MISS = 2  # "otherwise good": the must-haves a match misses count as gaps when they are at most this many
 REVEALED = {IntroStatus.candidate_agreed, IntroStatus.introduced, IntroStatus.interview, IntroStatus.hired}
 # The employer learns who the candidate is (name, e-mail, phone) only once the candidate agreed and the coach
 # introduced them; from then on the employer records the outcome (interview, hired, declined = "niet gekozen").
@@ -314,30 +315,60 @@ def report(hub: Hub, db: Session, lang: str) -> dict[str, object]:
         placed[steps(evs)[-1].at.strftime("%Y-%m")] += 1
     for m in placed:
         months.setdefault(m, Counter())  # a month with a placement is listed even without another step
-    # Most often missing essential skills per sector: over the listed vacancies, what talent-pool members lack.
+    # The skills that would turn near matches into full ones: for each pool member's best vacancies, the
+    # must-haves missing from a match that misses at most NEAR_MISS of them, weighted by rarity (a missing
+    # "lassen" says more about a course to choose than a missing "samenwerken"). Transversal skills
+    # (ESCO's reuse level, our "transversaal" tag) get their own list: they are rarely a course.
     missing: dict[str, Counter[str]] = defaultdict(Counter)
+    weighted: dict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
+    transversal: Counter[str] = Counter()
+    transversal_w: defaultdict[str, float] = defaultdict(float)
     idx = hub.indexes.ensure(db)
+    space = hub.matching.space
+    concepts = hub.taxonomy.taxonomy.concepts
     profs = db.exec(select(t.Profile).where(col(t.Profile.in_talent_pool).is_(True)).limit(500)).all()
     from api.services.indexes import match_profile
     from api.services.profiles import skills_of
 
+    def is_transversal(skill: str) -> bool:
+        c = concepts.get(skill)
+        return c is not None and (c.reuse_level == "transversal" or "transversaal" in c.sectors)
+
     matched = 0
     for p in profs:
         ranked = idx.vacancies.rank(match_profile(p, skills_of(db, p.id)), k=5, apply_filters=False).results
-        matched += int(bool(ranked) and ranked[0].score >= GOOD_MATCH)
+        matched += int(any(r.essential_total - r.essential_held <= GOOD_MATCH_MISSING for r in ranked))
         for r in ranked:
+            gap = r.missing_essential
+            if not gap or len(gap) > NEAR_MISS:
+                continue
             v = idx.vacancies.get(r.vacancy_id)
-            for s in r.missing_essential:
-                missing[(v.sector if v else None) or "onbekend"][s] += 1
+            sector = (v.sector if v else None) or "onbekend"
+            for s in gap:
+                j = space.column(s)
+                w = (space.rarity_of(j) if j is not None else 1.0) / len(gap)
+                if is_transversal(s):
+                    transversal[s] += 1
+                    transversal_w[s] += w
+                else:
+                    missing[sector][s] += 1
+                    weighted[sector][s] += w
+
+    def top(counts: Counter[str], weights: dict[str, float]) -> list[dict[str, object]]:
+        order = sorted(weights, key=lambda k: (-weights[k], -counts[k], k))[:10]
+        return [{"id": k, "label": hub.label(k, lang), "count": counts[k], "weight": round(weights[k], 2)}
+                for k in order]
+
     return {
         "profiles_per_sector": dict(per_sector),
         "talent_pool": pool,
-        "pool_with_a_good_match": matched,  # members with at least one open vacancy scoring >= GOOD_MATCH
+        "pool_with_a_good_match": matched,  # members with a vacancy they miss at most GOOD_MATCH_MISSING must-haves of
         "open_vacancies_per_sector": dict(vac_sector),
         "introductions_per_month": {m: dict(c) for m, c in sorted(months.items())},
         "placements_per_month": {m: placed.get(m, 0) for m in sorted(months)},
-        "most_missing_skills": {s: [{"id": k, "label": hub.label(k, lang), "count": n}
-                                    for k, n in c.most_common(10)] for s, c in missing.items()},
+        # per sector, by rarity-weighted count: the missing must-haves of otherwise good matches
+        "most_missing_skills": {s: top(c, weighted[s]) for s, c in missing.items()},
+        "most_missing_transversal": top(transversal, transversal_w),
         "erased_accounts": int(db.exec(select(t.Counter.value).where(t.Counter.name == "erased_accounts")).first()
                                or 0),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from sqlmodel import Session, col, select, update
 
@@ -14,8 +15,9 @@ from api.services.errors import BadInput, Conflict, NotFound
 from api.services.explain import explanation, refs, training
 from api.services.hub import Hub
 from api.services.indexes import match_profile, record_change, sectors_of
+from matching.careers import CareerMove
 from matching.model import Location
-from matching.scoring import distance_km
+from matching.scoring import ahead_of_full, distance_km
 
 
 def own_profile(db: Session, who: Principal) -> t.Profile:
@@ -190,18 +192,29 @@ def vacancy_matches(hub: Hub, db: Session, p: t.Profile, k: int, offset: int, la
             vacancy=t.VacancySummary(id=v.id or 0, title=v.title, organisation=orgs.get(v.organisation_id, ""),
                                      place=v.place, sector=v.sector, distance_km=dist),
             explanation=explanation(hub, r, lang, ref), training=training(hub, plan, lang, ref) if plan else None))
+    # say so where a vacancy with a missing must-have stands above one whose must-haves are all held
+    ahead = ahead_of_full(res.results)
+    for item in items:
+        item.ahead_of_full = str(item.vacancy.id) in ahead
     return t.MatchList(items=items, excluded=dict(res.excluded))
 
 
 def career_moves(hub: Hub, db: Session, p: t.Profile, k: int, sectors: tuple[str, ...], lang: str
                  ) -> list[t.CareerMovePublic]:
+    """The person's current work (every must-have held), then the best k moves within its sectors and
+    the best k into other sectors (within ``sectors`` when given), each with the gap and its training."""
     prof = match_profile(p, skills_of(db, p.id))
+    plan = hub.matching.careers.plan(prof, k=k, sectors=sectors)
     out = []
-    for mv in hub.matching.careers.moves(prof, k=k, sectors=sectors):
-        out.append(t.CareerMovePublic(
-            occupation=t.ConceptRef(id=mv.occupation_id, label=hub.label(mv.occupation_id, lang) or ""),
-            sector=mv.sector, explanation=explanation(hub, mv.match, lang),
-            training=training(hub, mv.training, lang) if mv.training else None))
+    ref = refs(hub, lang)
+    groups: list[tuple[Literal["current", "same_sector", "other_sector"], list[CareerMove]]] = [
+        ("current", plan.current[:k]), ("same_sector", plan.same_sector), ("other_sector", plan.other_sector)]
+    for kind, moves in groups:
+        for mv in moves:
+            out.append(t.CareerMovePublic(
+                occupation=t.ConceptRef(id=mv.occupation_id, label=hub.label(mv.occupation_id, lang) or ""),
+                sector=mv.sector, explanation=explanation(hub, mv.match, lang, ref),
+                training=training(hub, mv.training, lang, ref) if mv.training else None, kind=kind))
     return out
 
 

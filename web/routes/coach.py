@@ -253,11 +253,13 @@ def dashboard(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
     missing = [{"sector": names.get(s, s), "key": s,
                 "chart": bar_chart([(str(x["label"] or x["id"]), int(x["count"])) for x in gaps[s]])}
                for s in [*SECTORS, *sorted(k for k in gaps if k not in SECTORS)] if gaps.get(s)]
+    soft = bar_chart([(str(x["label"] or x["id"]), int(x["count"])) for x in rep["most_missing_transversal"]])
     return render(request, "coach/dashboard.html", who, lang, talent_pool=rep["talent_pool"],
                   matched=rep["pool_with_a_good_match"],
                   erased=rep["erased_accounts"], profiles=bar_chart(per_sector(rep["profiles_per_sector"])),
                   open_vacancies=bar_chart(per_sector(rep["open_vacancies_per_sector"])),
-                  new_intros=bar_chart(new_intros), placed=bar_chart(placed), missing=missing)
+                  new_intros=bar_chart(new_intros), placed=bar_chart(placed), missing=missing,
+                  missing_transversal=soft)
 
 
 # --------------------------------------------------------------------------- GET on a form's address

@@ -384,7 +384,7 @@ def my_matches(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
     if not profiles.skills_of(db, p.id):
         return RedirectResponse("/profiel/stap/1", status_code=303)  # nothing to match on yet
     matches = profiles.vacancy_matches(hub, db, p, 20, 0, lang)
-    moves = profiles.career_moves(hub, db, p, 6, (), lang)
+    moves = profiles.career_moves(hub, db, p, 3, (), lang)
     interested = {i.vacancy_id: i.created_at for i in interests.of_profile(db, who)}
     return render(request, "jobseeker/matches.html", who, lang, profile=_current(hub, db, p, lang),
                   matches=matches, moves=moves, interested=interested)

@@ -179,6 +179,14 @@ def test_vacancy_shortlist_propose(world: World) -> None:
     assert world.web.get("/coach/vacature/999999").status_code == 404
 
 
+def test_distances_read_as_in_the_page_language(world: World) -> None:
+    """Coach pages format distances as the job seeker's do: '3,4 km' in Dutch, '3.4 km' in English."""
+    for url in (f"/coach/vacature/{world.vacancy}", f"/coach/kandidaat/{world.amira_profile}"):
+        nl, en = text(world.web.get(url).text), text(world.web.get(url, params={"lang": "en"}).text)
+        assert re.search(r"· \d+,\d km", nl) and not re.search(r"\d\.\d km", nl), url
+        assert re.search(r"· \d+\.\d km", en) and not re.search(r"\d,\d km", en), url
+
+
 # --------------------------------------------------------------------------- pipeline board
 def test_board_moves_one_step_and_detects_conflicts(world: World) -> None:
     page = world.web.get(f"/coach/kandidaat/{world.amira_profile}").text

@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from api.deps import SESSION_COOKIE, get_hub, get_session
 from api.models import Role
@@ -71,9 +70,3 @@ def csrf_token(request: Request, who: Principal | None) -> str:
 def csrf_ok(request: Request, who: Principal | None, sent: str | None) -> bool:
     want = who.csrf_token if who is not None and who.csrf_token else request.cookies.get(CSRF_COOKIE)
     return bool(want and sent and secrets.compare_digest(want, sent))
-
-
-async def read_form(request: Request, who: Principal | None) -> tuple[FormData, bool]:
-    """The posted form and whether its CSRF token is right: the first two lines of every form handler."""
-    form = await request.form()
-    return form, csrf_ok(request, who, str(form.get("csrf_token") or ""))

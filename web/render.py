@@ -8,7 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -23,7 +22,6 @@ from web.deps import CSRF_COOKIE, csrf_token
 from web.i18n import translations
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-LOCALES = {"nl": "nl_NL", "en": "en_GB"}  # number formats per page language
 MONTHS = {"nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
                  "oktober", "november", "december"],
           "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -47,19 +45,11 @@ def environment(lang: str) -> Environment:
             return ""
         return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
 
-    def decimal(x: float | None, digits: int = 1) -> str:
-        """1.5 → '1,5' (Dutch) or '1.5' (English), always with ``digits`` decimals."""
-        if x is None:
-            return ""
-        return format_decimal(x, format="#,##0." + "0" * digits if digits else "#,##0", locale=LOCALES[lang])
-
-
     def day_month(d: date | datetime) -> str:
         """'4 december' / '4 December': a recent day, as people say it."""
         return f"{d.day} {MONTHS[lang][d.month - 1]}" if d.year == date.today().year else long_date(d)
 
     env.filters["long_date"] = long_date
-    env.filters["decimal"] = decimal
     env.filters["day_month"] = day_month
     # One locale-aware formatter for numbers everywhere: '3,4 km' / '3.4 km', '€ 2.600 – € 3.100 per maand'.
     env.filters["km"] = lambda x: display.km(x, lang)

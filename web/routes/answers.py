@@ -17,25 +17,25 @@ from api.models import Role
 from api.services import alerts, interests, proposals
 from api.services.accounts import Principal
 from api.services.errors import Conflict, NotFound, ServiceError
-from web.deps import Lang, PageUser, read_form, require_page
+from web.deps import Lang, PageUser, require_page
+from web.forms import PostedForm
 from web.i18n import gettext
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
 JOBSEEKER = require_page(Role.jobseeker)
-EXPIRED = "De pagina was verlopen. Probeer het nog een keer."
 
 
 # --------------------------------------------------------------------------- interest in a vacancy
 @router.post("/vacatures/{vacancy_id}/interesse", response_class=HTMLResponse)
 async def interest(request: Request, db: SessionDep, lang: Lang, vacancy_id: Id,
                    who: Principal = JOBSEEKER) -> Response:
-    form, ok = await read_form(request, who)
+    form = await PostedForm.read(request, who, lang)
     back = f"/vacatures/{vacancy_id}"
-    if not ok:
-        return _problem(request, who, lang, 400, gettext(lang, EXPIRED), back)
+    if not form.csrf_valid:
+        return _problem(request, who, lang, 400, form.expired()["form"], back)
     try:
-        if form.get("action") == "terug":
+        if form.raw("action") == "terug":
             interests.take_back(db, who, vacancy_id)
             return RedirectResponse(f"{back}?interesse=0#interesse", status_code=303)
         interests.show(db, who, vacancy_id)
@@ -75,17 +75,17 @@ def _proposals_page(request: Request, hub: Any, db: Any, who: Principal, lang: s
 @router.post("/mijn/voorstellen/{introduction_id}", response_class=HTMLResponse)
 async def answer(request: Request, hub: HubDep, db: SessionDep, lang: Lang, introduction_id: Id,
                  who: Principal = JOBSEEKER) -> Response:
-    form, ok = await read_form(request, who)
-    if not ok:
-        return _proposals_page(request, hub, db, who, lang, 400, {introduction_id: gettext(lang, EXPIRED)})
-    choice = str(form.get("answer") or "")
-    raw_version = str(form.get("version") or "")
+    form = await PostedForm.read(request, who, lang)
+    if not form.csrf_valid:
+        return _proposals_page(request, hub, db, who, lang, 400, {introduction_id: form.expired()["form"]})
+    choice = form.raw("answer")
+    raw_version = form.raw("version")
     if choice not in ("ja", "nee") or not raw_version.isdigit():
         return _proposals_page(request, hub, db, who, lang, 422, {introduction_id: gettext(
             lang, "Kies \"Ja, stel me voor\" of \"Nee, bedankt\".")})
     try:
         proposals.answer(db, who, introduction_id, choice == "ja", int(raw_version),
-                         str(form.get("reason") or "")[:2000])
+                         form.raw("reason")[:2000])
     except ServiceError as exc:
         db.rollback()
         if isinstance(exc, NotFound):
@@ -114,10 +114,10 @@ def unsubscribe_page(request: Request, db: SessionDep, who: PageUser, lang: Lang
 
 @router.post("/afmelden/{token}", response_class=HTMLResponse)
 async def unsubscribe(request: Request, db: SessionDep, who: PageUser, lang: Lang, token: str) -> HTMLResponse:
-    _, ok = await read_form(request, who)  # signed in: the session's token; else the double-submit cookie
-    if not ok:
+    form = await PostedForm.read(request, who, lang)  # signed in: the session's token; else the cookie's
+    if not form.csrf_valid:
         return render(request, "unsubscribe.html", who, lang, status=400, token=token, known=True, active=True,
-                      done=False, errors={"form": gettext(lang, EXPIRED)})
+                      done=False, errors=form.expired())
     done = alerts.unsubscribe(db, token)
     return render(request, "unsubscribe.html", who, lang, status=200 if done else 404, token=token, known=done,
                   active=False, done=done, errors={})

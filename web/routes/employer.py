@@ -28,14 +28,14 @@ from api.models import (
     Vacancy,
     VacancyIn,
 )
-from api.services import pipeline, vacancies
+from api.services import display, pipeline, vacancies
 from api.services.accounts import Principal
 from api.services.errors import ServiceError
 from api.services.hub import Hub
 from web.deps import Lang, require_page
 from web.forms import PostedForm
 from web.i18n import gettext
-from web.render import LOCALES, render
+from web.render import render
 from web.routes.public import SUGGEST_MIN
 
 router = APIRouter(include_in_schema=False)
@@ -297,7 +297,7 @@ def parse_amount(raw: str, lang: str = "nl") -> float | None:
 def _amount(x: float | None, lang: str) -> str:
     if x is None:
         return ""
-    return format_decimal(x, format="0.##", locale=LOCALES[lang])  # no grouping: read back unambiguously
+    return format_decimal(x, format="0.##", locale=display.LOCALES[lang])  # no grouping: read back unambiguously
 
 
 def _validate_offer(state: VacancyForm, lang: str, errors: dict[str, str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Each step saves at once (Post/Redirect/Get), so someone who stops halfway keeps 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -30,7 +31,8 @@ from api.services import alerts, gdpr, interests, profiles, proposals
 from api.services.accounts import Principal
 from api.services.errors import BadInput, Conflict, NotAuthenticated, ServiceError
 from api.services.hub import Hub
-from web.deps import Lang, csrf_ok, read_form, require_page
+from web.deps import Lang, require_page
+from web.forms import PostedForm
 from web.i18n import gettext
 from web.render import render
 from web.routes.public import SUGGEST_MIN
@@ -41,7 +43,6 @@ STEPS = 4
 MAX_CV_CHARS = 10_000
 CV_TICK = 0.6  # extracted skills at least this sure start ticked
 CV_SHOW = 0.1  # below this an extracted skill is noise (a single common word), not worth showing
-EXPIRED = "De pagina was verlopen. Probeer het nog een keer."
 
 
 def _profile(db: Session, who: Principal) -> Profile:
@@ -52,8 +53,8 @@ def _current(hub: Hub, db: Session, p: Profile, lang: str) -> ProfilePublic:
     return profiles.to_public(hub, db, p, lang)
 
 
-def _form_list(form: Any, name: str) -> list[str]:
-    return [str(v) for v in form.getlist(name) if str(v).strip()]
+def _form_list(form: PostedForm, name: str) -> list[str]:
+    return [v for v in form.values(name) if v.strip()]
 
 
 def _add_skills(hub: Hub, db: Session, who: Principal, p: Profile, ids: list[str], source: str) -> int:
@@ -70,14 +71,30 @@ def _add_skills(hub: Hub, db: Session, who: Principal, p: Profile, ids: list[str
     return added
 
 
-def _next_step(form: Any) -> int | None:
+def _next_step(form: PostedForm) -> int | None:
     """The step a "Terug" / "Volgende stap" button of the wizard asked for (they submit the step's form)."""
-    raw = str(form.get("next") or "")
+    raw = form.raw("next")
     return int(raw) if raw in {str(n) for n in range(1, STEPS + 1)} else None
 
 
 def _onward(nxt: int | None, here: int, added: int) -> RedirectResponse:
     return RedirectResponse(f"/profiel/stap/{nxt or here}?opgeslagen={added}", status_code=303)
+
+
+def _save_ticked(hub: Hub, db: Session, who: Principal, form: PostedForm, here: int, source: str,
+                 again: Callable[[int, dict[str, str]], HTMLResponse], field: str = "skill") -> Response:
+    """Steps 1–3: add the ticked skills, then go to the step the button asked for (nothing ticked: just go)."""
+    ids = _form_list(form, "skill")
+    nxt = _next_step(form)
+    if not ids and nxt:
+        return RedirectResponse(f"/profiel/stap/{nxt}", status_code=303)
+    if not ids:
+        return again(422, {field: gettext(form.lang, "Kies eerst een of meer vaardigheden uit de lijst.")})
+    try:
+        added = _add_skills(hub, db, who, _profile(db, who), ids, source)
+    except ServiceError as exc:
+        return again(exc.status, _refused(db, exc, form.lang))
+    return _onward(nxt, here, added)
 
 
 def _step(request: Request, template: str, who: Principal, lang: str, n: int, status: int = 200,
@@ -106,33 +123,25 @@ def step1(request: Request, hub: HubDep, db: SessionDep, lang: Lang, q: str = ""
 @router.post("/profiel/stap/1", response_class=HTMLResponse)
 async def step1_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
                      who: Principal = JOBSEEKER) -> Response:
-    form = await request.form()
+    form = await PostedForm.read(request, who, lang)
     p = _profile(db, who)
-    q = str(form.get("q") or "")[:200]
+    q = form.raw("q")[:MAX_SEARCH]
 
     def again(status: int, errors: dict[str, str]) -> HTMLResponse:
         hits = [h for h in hub.taxonomy.suggest_skills(q, 8, lang) if h.score >= SUGGEST_MIN] if q.strip() else []
         return _step(request, "jobseeker/step1.html", who, lang, 1, status=status, profile=_current(hub, db, p, lang),
                      q=q, hits=hits, name="skill", saved=None, errors=errors)
 
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return again(400, {"form": gettext(lang, EXPIRED)})
-    remove = str(form.get("remove") or "")
+    if not form.csrf_valid:
+        return again(400, form.expired())
+    remove = form.raw("remove")
+    if not remove:
+        return _save_ticked(hub, db, who, form, 1, "other", again)
     try:
-        if remove:
-            profiles.delete_skill(hub, db, who, p, remove)
-            return RedirectResponse("/profiel/stap/1?opgeslagen=0", status_code=303)
-        ids = _form_list(form, "skill")
-        nxt = _next_step(form)
-        if not ids and nxt:
-            return RedirectResponse(f"/profiel/stap/{nxt}", status_code=303)
-        if not ids:
-            return again(422, {"skill": gettext(lang, "Kies eerst een of meer vaardigheden uit de lijst.")})
-        added = _add_skills(hub, db, who, p, ids, "other")
+        profiles.delete_skill(hub, db, who, p, remove)
     except ServiceError as exc:
-        db.rollback()
-        return again(exc.status, {"form": _service_message(exc, lang)})
-    return _onward(nxt, 1, added)
+        return again(exc.status, _refused(db, exc, lang))
+    return RedirectResponse("/profiel/stap/1?opgeslagen=0", status_code=303)
 
 
 # --------------------------------------------------------------------------- step 2: earlier work
@@ -182,23 +191,15 @@ def step2(request: Request, hub: HubDep, db: SessionDep, lang: Lang, q: str = ""
 @router.post("/profiel/stap/2", response_class=HTMLResponse)
 async def step2_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
                      who: Principal = JOBSEEKER) -> Response:
-    form = await request.form()
-    beroep = str(form.get("beroep") or "")[:255]
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _step2(request, hub, db, who, lang, "", beroep, 400, {"form": gettext(lang, EXPIRED)})
-    ids = _form_list(form, "skill")
-    nxt = _next_step(form)
-    if not ids and nxt:
-        return RedirectResponse(f"/profiel/stap/{nxt}", status_code=303)
-    if not ids:
-        return _step2(request, hub, db, who, lang, "", beroep, 422,
-                      {"skill": gettext(lang, "Kies eerst een of meer vaardigheden uit de lijst.")})
-    try:
-        added = _add_skills(hub, db, who, _profile(db, who), ids, "work")
-    except ServiceError as exc:
-        db.rollback()
-        return _step2(request, hub, db, who, lang, "", beroep, exc.status, {"form": _service_message(exc, lang)})
-    return _onward(nxt, 2, added)
+    form = await PostedForm.read(request, who, lang)
+    beroep = form.raw("beroep")[:255]
+
+    def again(status: int, errors: dict[str, str]) -> HTMLResponse:
+        return _step2(request, hub, db, who, lang, "", beroep, status, errors)
+
+    if not form.csrf_valid:
+        return again(400, form.expired())
+    return _save_ticked(hub, db, who, form, 2, "work", again)
 
 
 # --------------------------------------------------------------------------- step 3: paste a CV
@@ -213,30 +214,19 @@ async def step3_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
                      who: Principal = JOBSEEKER) -> Response:
     """Two posts: 'zoek' reads the text and shows what it found (nothing stored, the text neither);
     'bewaar' adds the skills the person ticked."""
-    form = await request.form()
-    text = str(form.get("cv") or "")
-    action = str(form.get("action") or "zoek")
+    form = await PostedForm.read(request, who, lang)
+    text = form.raw("cv")
+    action = form.raw("action") or "zoek"
 
     def page(status: int, errors: dict[str, str], found: list[Any] | None = None) -> HTMLResponse:
         return _step(request, "jobseeker/step3.html", who, lang, 3, status=status, text=text[:MAX_CV_CHARS],
                      found=found, saved=None, errors=errors)
 
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return page(400, {"form": gettext(lang, EXPIRED)})
+    if not form.csrf_valid:
+        return page(400, form.expired())
     if action == "bewaar":
-        ids = _form_list(form, "skill")
-        nxt = _next_step(form)
-        if not ids and nxt:
-            return RedirectResponse(f"/profiel/stap/{nxt}", status_code=303)
-        if not ids:
-            return page(422, {"form": gettext(lang, "Kies eerst een of meer vaardigheden uit de lijst.")})
-        try:
-            # What a CV describes was mostly learned at work ("op het werk"); step 4 can change it.
-            added = _add_skills(hub, db, who, _profile(db, who), ids, "work")
-        except ServiceError as exc:
-            db.rollback()
-            return page(exc.status, {"form": _service_message(exc, lang)})
-        return _onward(nxt, 3, added)
+        # What a CV describes was mostly learned at work ("op het werk"); step 4 can change it.
+        return _save_ticked(hub, db, who, form, 3, "work", page, field="form")
     if not text.strip():
         return page(422, {"cv": gettext(lang, "Plak of typ eerst een tekst over je werk.")})
     if len(text) > MAX_CV_CHARS:
@@ -292,24 +282,23 @@ def step4(request: Request, hub: HubDep, db: SessionDep, lang: Lang, opgeslagen:
 @router.post("/profiel/stap/4", response_class=HTMLResponse)
 async def step4_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
                      who: Principal = JOBSEEKER) -> Response:
-    form = await request.form()
+    form = await PostedForm.read(request, who, lang)
     p = _profile(db, who)
     pub = _current(hub, db, p, lang)
     known = {s.concept_id: s for s in pub.skills}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {
-        "postcode": SPACES.sub(" ", str(form.get("postcode") or "").strip()).upper(),
-        "max_km": str(form.get("max_km") or ""), "hours_min": str(form.get("hours_min") or ""),
-        "hours_max": str(form.get("hours_max") or ""),
+        "postcode": SPACES.sub(" ", form.text("postcode")).upper(),
+        "max_km": form.raw("max_km"), "hours_min": form.raw("hours_min"), "hours_max": form.raw("hours_max"),
         "sectors": [s for s in _form_list(form, "sectors") if s in SECTORS],
-        "available_from": str(form.get("available_from") or ""),
-        "talent_pool": bool(form.get("talent_pool")), "employer_visibility": bool(form.get("employer_visibility")),
-        "levels": {}, "sources": {}, "version": str(form.get("version") or "")}
+        "available_from": form.raw("available_from"),
+        "talent_pool": bool(form.raw("talent_pool")), "employer_visibility": bool(form.raw("employer_visibility")),
+        "levels": {}, "sources": {}, "version": form.raw("version")}
     skills: list[SkillItemIn] = []
     for cid, s in known.items():
-        raw_level = str(form.get(f"level:{cid}") or "")
+        raw_level = form.raw(f"level:{cid}")
         level = int(raw_level) if raw_level in ("1", "2", "3", "4") else s.level
-        source = str(form.get(f"source:{cid}") or s.source)
+        source = form.raw(f"source:{cid}") or s.source
         source = source if source in SKILL_SOURCES else s.source
         values["levels"][cid], values["sources"][cid] = level, source
         skills.append(SkillItemIn(concept_id=cid, level=level, source=source, last_used=s.last_used))
@@ -318,8 +307,8 @@ async def step4_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
         return _step(request, "jobseeker/step4.html", who, lang, 4, status=status, profile=pub, values=values,
                      saved=None, errors=errors)
 
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        errors["form"] = gettext(lang, EXPIRED)
+    if not form.csrf_valid:
+        errors.update(form.expired())
         return again(400)
     numbers: dict[str, int | None] = {}
     for name, lo, hi, msg in (("max_km", 1, 500, "Vul een aantal kilometers in, tussen 1 en 500."),
@@ -360,6 +349,12 @@ async def step4_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
         errors[field] = _service_message(exc, lang)
         return again(exc.status)
     return RedirectResponse("/mijn", status_code=303)
+
+
+def _refused(db: Session, exc: ServiceError, lang: str) -> dict[str, str]:
+    """A service said no: undo the transaction and say why on the form."""
+    db.rollback()
+    return {"form": _service_message(exc, lang)}
 
 
 def _service_message(exc: ServiceError, lang: str) -> str:
@@ -408,10 +403,10 @@ def overview(request: Request, hub: HubDep, db: SessionDep, lang: Lang, opgeslag
 @router.post("/profiel/contact", response_class=HTMLResponse)
 async def contact(request: Request, hub: HubDep, db: SessionDep, lang: Lang, who: Principal = JOBSEEKER) -> Response:
     """The phone number (optional): the employer sees it only after the person said yes to an introduction."""
-    form, ok = await read_form(request, who)
-    raw = str(form.get("phone") or "")[:100]
-    if not ok:
-        return _overview(request, hub, db, who, lang, 400, errors={"form": gettext(lang, EXPIRED)}, phone=raw)
+    form = await PostedForm.read(request, who, lang)
+    raw = form.raw("phone")[:100]
+    if not form.csrf_valid:
+        return _overview(request, hub, db, who, lang, 400, errors=form.expired(), phone=raw)
     try:
         profiles.set_phone(db, who, raw)
     except BadInput:
@@ -424,23 +419,23 @@ async def contact(request: Request, hub: HubDep, db: SessionDep, lang: Lang, who
 @router.post("/profiel/meldingen", response_class=HTMLResponse)
 async def alert_setting(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
                         who: Principal = JOBSEEKER) -> Response:
-    form, ok = await read_form(request, who)
-    if not ok:
-        return _overview(request, hub, db, who, lang, 400, errors={"form": gettext(lang, EXPIRED)})
-    alerts.set_alerts(db, who, _profile(db, who), bool(form.get("alerts")))
+    form = await PostedForm.read(request, who, lang)
+    if not form.csrf_valid:
+        return _overview(request, hub, db, who, lang, 400, errors=form.expired())
+    alerts.set_alerts(db, who, _profile(db, who), bool(form.raw("alerts")))
     return RedirectResponse("/profiel?opgeslagen=1#meldingen", status_code=303)
 
 
 @router.post("/profiel/talentpool", response_class=HTMLResponse)
 async def talent_pool(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
                       who: Principal = JOBSEEKER) -> Response:
-    form = await request.form()
+    form = await PostedForm.read(request, who, lang)
     p = _profile(db, who)
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        return _overview(request, hub, db, who, lang, 400, errors={"form": gettext(lang, EXPIRED)})
-    join = form.get("join") == "1"
+    if not form.csrf_valid:
+        return _overview(request, hub, db, who, lang, 400, errors=form.expired())
+    join = form.raw("join") == "1"
     profiles.set_consents(db, who, p, ConsentUpdate(talent_pool=join,
-                                                    employer_visibility=join and bool(form.get("employer_visibility"))))
+                                                    employer_visibility=join and bool(form.raw("employer_visibility"))))
     return RedirectResponse("/profiel?opgeslagen=1", status_code=303)
 
 
@@ -459,21 +454,20 @@ def download(hub: HubDep, db: SessionDep, who: Principal = JOBSEEKER) -> JSONRes
 @router.post("/profiel/gegevens", response_class=HTMLResponse)
 async def erase(request: Request, db: SessionDep, lang: Lang,
                 who: Principal = JOBSEEKER) -> Response:
-    form = await request.form()
-    errors: dict[str, str] = {}
-    if not csrf_ok(request, who, str(form.get("csrf_token") or "")):
-        errors["form"] = gettext(lang, EXPIRED)
-        return render(request, "jobseeker/data.html", who, lang, status=400, errors=errors)
+    form = await PostedForm.read(request, who, lang)
+
+    def again(status: int, errors: dict[str, str]) -> HTMLResponse:
+        return render(request, "jobseeker/data.html", who, lang, status=status, errors=errors)
+
+    if not form.csrf_valid:
+        return again(400, form.expired())
     try:
-        gdpr.erase(db, who, str(form.get("password") or ""))
+        gdpr.erase(db, who, form.raw("password"))
     except NotAuthenticated:
         db.rollback()
-        errors["password"] = gettext(lang, "Dit wachtwoord klopt niet. Je account is niet verwijderd.")
-        return render(request, "jobseeker/data.html", who, lang, status=422, errors=errors)
+        return again(422, {"password": gettext(lang, "Dit wachtwoord klopt niet. Je account is niet verwijderd.")})
     except ServiceError as exc:
-        db.rollback()
-        errors["form"] = _service_message(exc, lang)
-        return render(request, "jobseeker/data.html", who, lang, status=exc.status, errors=errors)
+        return again(exc.status, _refused(db, exc, lang))
     # erase() removed every session of this account: dropping the cookie is the logging out.
     resp = RedirectResponse("/?verwijderd=1", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")

@@ -9,17 +9,19 @@ import email.policy
 import re
 from typing import Any
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 
 from api import models as t
 from api.services import alerts, pipeline
 from api.services.accounts import Principal
-from tests.browser.conftest import Live, axe_check, shot
+from tests.browser.conftest import DEMO_PASSWORD, Live, axe_check, shot
 from tests.browser.test_jobseeker import register
 
 pytestmark = pytest.mark.browser
 COACH = "sanne.devries@example.org"
+EMPLOYER = "werken@dezevenbruggen.example"
 
 
 def mails_to(live: Live, address: str) -> list[str]:
@@ -105,6 +107,17 @@ def test_profile_on_a_phone_and_the_alert(browser: Any, live: Live) -> None:
         page.get_by_role("button", name="Bewaar", exact=True).click()
         axe_check(page)
 
+        # A new vacancy that asks what this person can do: the alert is for vacancies that fit well.
+        with Session(live.hub.engine) as db:
+            user = db.exec(select(t.User).where(t.User.email == address)).one()
+            prof = db.exec(select(t.Profile).where(t.Profile.user_id == user.id)).one()
+            held = [s.concept_id for s in db.exec(select(t.ProfileSkill).where(t.ProfileSkill.profile_id == prof.id))]
+        token = httpx.post(f"{live.url}/api/v1/auth/tokens", json={"email": EMPLOYER, "password": DEMO_PASSWORD,
+                                                                     "name": "t"}).json()["token"]
+        r = httpx.post(f"{live.url}/api/v1/vacancies", headers={"Authorization": f"Bearer {token}"}, json={
+            "title": "Medewerker keuken", "description": "Koken en gasten ontvangen.", "place": "Leiden",
+            "postcode": "2311 CS", "sector": "horeca", "requirements": [{"concept_id": c} for c in held]})
+        assert r.status_code == 201, r.text
         with Session(live.hub.engine) as db:
             alerts.run(live.hub, db)
         mail = mails_to(live, address)

@@ -59,7 +59,55 @@ OTHER_LANG = 0.5
 WINDOW_MIN = 0.8  # word cosine a window of a text needs to count as a mention
 CHUNK_CACHE = 50_000  # sentences whose extraction results are remembered (then the cache starts over)
 BRIDGE = 0.7
+SEM_RANK = 128  # dimensions of the coarse semantic concept search
+SEM_CANDIDATES = 200  # concepts taken from the coarse semantic search (plus the lexical top LEX_CANDIDATES)
+LEX_CANDIDATES = 100
+# Fusion weights per kind (b_max, b_centroid, floor), see ConceptIndex.fused_scores
+FUSION = {"skill": (0.5, 1.0, 0.0), "occupation": (0.25, 1.0, 0.3)}
+FUSED_CALIBRATION = {"skill": (2.92, 1.18, -5.89), "occupation": (3.14, 1.01, -4.84)}  # see calibrate_fused
+EXACT_LEX = 0.96  # a lexical score this high is a label said (almost) word for word
 AGREE_MIN, AGREE_STEP, AGREE_MAX = 0.5, 0.02, 0.06  # synonym agreement bonus (see concept_scores)
+
+
+@dataclass
+class Semantic:
+    """Label vectors of one index and what makes searching them fast.
+
+    ``label_vec`` (L, d) float32 (memory-mapped from the cache; a query reads only its candidates'
+    rows). ``centroid`` (C, d) is each concept's L2-normalised mean label vector. A query first
+    ranks concepts on ``coarse`` = centroid projected on its top ``SEM_RANK`` principal directions
+    (0.2 ms instead of 10 ms for all 512 dimensions on full ESCO), then the candidates are scored
+    exactly.
+    """
+
+    label_vec: np.ndarray  # (L, d) float32
+    centroid: np.ndarray  # (C, d) float32
+    basis: np.ndarray  # (d, r) float32
+    coarse: np.ndarray  # (C, r) float32
+
+    @classmethod
+    def build(cls, label_vec: np.ndarray, concept_start: np.ndarray) -> Semantic:
+        v = np.asarray(label_vec, dtype=np.float32)
+        if len(concept_start) == 0 or len(v) == 0:
+            d = v.shape[1] if v.ndim == 2 else 1
+            z = np.zeros((0, d), dtype=np.float32)
+            return cls(v.reshape(-1, d), z, np.zeros((d, 0), np.float32), z[:, :0])
+        sums = np.add.reduceat(v, concept_start, axis=0)
+        centroid = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+        # top right-singular vectors of the centroid matrix (eigenvectors of its d×d Gram matrix):
+        # the r directions that keep dot products with the centroids best
+        w, vecs = np.linalg.eigh(centroid.T.astype(np.float64) @ centroid)
+        r = min(SEM_RANK, centroid.shape[1])
+        basis = np.ascontiguousarray(vecs[:, np.argsort(-w)[:r]], dtype=np.float32)
+        return cls(v, centroid, basis, np.ascontiguousarray(centroid @ basis))
+
+    def candidates(self, q: np.ndarray, k: int) -> np.ndarray:
+        """The ``k`` concepts whose centroids are (approximately) closest to ``q``."""
+        n = len(self.coarse)
+        if n <= k:
+            return np.arange(n, dtype=np.int64)
+        s = self.coarse @ (q @ self.basis)
+        return np.argpartition(-s, k - 1)[:k].astype(np.int64)
 
 
 @dataclass(slots=True, frozen=True)
@@ -144,7 +192,7 @@ class ConceptIndex:
     surface_list: list[str]  # all folded label words, for typo correction
     languages: list[str]
     bridge: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # "nl:stem" -> [("en:stem", w)]
-    label_emb: np.ndarray | None = None  # (L, d) float32 when an encoder was used
+    sem: Semantic | None = field(default=None, repr=False)  # label vectors, when an encoder is attached
     encoder: Encoder | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------------------- build
@@ -230,18 +278,31 @@ class ConceptIndex:
             index.attach_encoder(encoder)
         return index
 
-    def attach_encoder(self, encoder: Encoder, label_emb: np.ndarray | None = None) -> None:
-        """Use ``encoder`` for the semantic channel; label embeddings are computed unless given."""
+    def attach_encoder(self, encoder: Encoder, label_vectors: np.ndarray | Semantic | None = None) -> None:
+        """Use ``encoder`` for the semantic channel; label vectors are computed unless given."""
         self.encoder = encoder
         for name in ("_suggest_cache", "_chunk_cache", "_window_cache"):  # answers change with the encoder
             self.__dict__.pop(name, None)
-        if label_emb is None:
-            label_emb = np.asarray(encoder(self.label_text), dtype=np.float32)
-        self.label_emb = label_emb
+        if label_vectors is None:
+            label_vectors = np.asarray(encoder(self.label_text), dtype=np.float32)
+        if isinstance(label_vectors, Semantic):
+            self.sem = label_vectors
+        else:
+            self.sem = Semantic.build(label_vectors, self.concept_start)
+
+    @property
+    def label_emb(self) -> np.ndarray | None:
+        """(L, d) label vectors when an encoder is attached."""
+        return None if self.sem is None else self.sem.label_vec
+
+    def concept_vectors(self) -> np.ndarray | None:
+        """(C, d) one L2-normalised vector per concept (the mean of its label vectors), when an encoder is attached."""
+        return None if self.sem is None else self.sem.centroid
 
     def __getstate__(self) -> dict[str, object]:
         state = {k: getattr(self, k) for k in self.__dataclass_fields__}  # caches are not kept
         state["encoder"] = None  # models are not pickled; the caller attaches one again
+        state["sem"] = None  # label vectors are cached per model, apart from the index
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -325,10 +386,6 @@ class ConceptIndex:
                          np.maximum(BRIDGE * word, OTHER_LANG * char))
         else:
             s = W_WORD * word + W_CHAR * char
-        if self.encoder is not None and self.label_emb is not None:
-            qe = np.asarray(self.encoder([text]), dtype=np.float32)[0]
-            sem = np.clip(self.label_emb @ qe, 0.0, 1.0)
-            s = 0.7 * s + 0.3 * sem
         np.minimum(s, 0.99, out=s)
         for key in q.keys:
             for li in self.exact.get(key, ()):
@@ -375,8 +432,9 @@ class ConceptIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         m = 16 * k + 64
         if m < n_labels:
-            top_labels = np.argpartition(label_scores, n_labels - m)[n_labels - m:]
-            t = float(label_scores[top_labels].min())
+            top_labels = _top_positive(label_scores, m)
+            # fewer than m positive labels: all others score 0
+            t = float(label_scores[top_labels].min()) if len(top_labels) == m else 0.0
             cand = np.unique(self.label_concept[top_labels]).astype(np.int64)
             scores = self._scores_of(cand, label_scores)
             if len(cand) >= k:
@@ -390,8 +448,8 @@ class ConceptIndex:
         idx = idx[np.lexsort((idx, -cs[idx]))]
         return idx.astype(np.int64), cs[idx]
 
-    def _scores_of(self, concepts: np.ndarray, label_scores: np.ndarray) -> np.ndarray:
-        """:meth:`concept_scores` for the given concepts only, shape (len(concepts),)."""
+    def _label_rows(self, concepts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The label rows of ``concepts`` in order, and where each concept's rows start in that list."""
         ends = self.__dict__.get("_concept_end")
         if ends is None:
             ends = self.__dict__["_concept_end"] = np.append(self.concept_start[1:], len(self.label_text))
@@ -399,11 +457,58 @@ class ConceptIndex:
         lens = hi - lo
         offs = np.cumsum(lens) - lens
         rows = np.arange(int(lens.sum())) - np.repeat(offs - lo, lens)
+        return rows, offs
+
+    def _scores_of(self, concepts: np.ndarray, label_scores: np.ndarray) -> np.ndarray:
+        """:meth:`concept_scores` for the given concepts only, shape (len(concepts),)."""
+        rows, offs = self._label_rows(concepts)
         vals = label_scores[rows].astype(np.float64)  # reduceat is a third faster on float64
         best = np.maximum.reduceat(vals, offs)
         strong = np.add.reduceat((vals > AGREE_MIN).astype(np.int64), offs)
         bonus = np.minimum(np.maximum(strong - 1, 0) * AGREE_STEP, AGREE_MAX)
         return best + np.where((best > AGREE_MIN) & (best < 1.0), bonus, 0.0)
+
+    def query_vectors(self, texts: list[str]) -> np.ndarray | None:
+        """(n, d) vectors of ``texts`` from the attached encoder, or None without one."""
+        if self.encoder is None or self.sem is None:
+            return None
+        return np.asarray(self.encoder(texts), dtype=np.float32)
+
+    def semantic_scores(self, concepts: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For ``concepts``: the best label cosine and the centroid cosine with the query vector ``q``."""
+        assert self.sem is not None
+        rows, offs = self._label_rows(concepts)
+        if len(rows) == 0:
+            return np.zeros(0), np.zeros(0)
+        lab = self.sem.label_vec[rows] @ q
+        return np.maximum.reduceat(lab.astype(np.float64), offs), (self.sem.centroid[concepts] @ q).astype(np.float64)
+
+    def fuse(self, lex: np.ndarray, sem_max: np.ndarray, sem_centroid: np.ndarray) -> np.ndarray:
+        """Fused concept score: ``lex + b_max·max(0, sem_max − t) + b_c·max(0, sem_centroid − t)``.
+
+        ``lex`` is :meth:`concept_scores` (words, characters, bridge, exact labels); ``sem_max`` the
+        best cosine between the query vector and one of the concept's label vectors, ``sem_centroid``
+        the cosine with the mean of them. Weights per kind in ``FUSION``: skills b_max = 0.5,
+        b_c = 1.0, t = 0; occupations 0.25, 1.0, 0.3. They were chosen by 2-fold cross-validation
+        (grid search for MRR@10 on one random half of a dev set, reported on the other half, then
+        fitted on all): skill_normalisation_nl 0.328 / 0.334 on the held-out halves, 0.338 on all;
+        jobtitle_occupation_nl 0.547 / 0.556, 0.559 on all (USE multilingual; lexical alone
+        0.281 and 0.515).
+        """
+        b_max, b_c, t = FUSION.get(self.kind, FUSION["skill"])
+        return lex + b_max * np.maximum(sem_max - t, 0.0) + b_c * np.maximum(sem_centroid - t, 0.0)
+
+    def fused_best(self, ls: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Top ``k`` concepts by :meth:`fuse` among the owners of the ``4·LEX_CANDIDATES`` best labels
+        lexically and the semantic top ``SEM_CANDIDATES``: (concepts, fused scores, lexical scores), best first."""
+        assert self.sem is not None
+        top_labels = _top_positive(ls, 4 * LEX_CANDIDATES)  # owners of the top labels: the lexical candidates
+        cand = np.union1d(self.label_concept[top_labels], self.sem.candidates(q, SEM_CANDIDATES))
+        lex = self._scores_of(cand, ls)
+        smax, scent = self.semantic_scores(cand, q)
+        fused = self.fuse(lex, smax, scent)
+        order = np.lexsort((cand, -fused))[:k]
+        return cand[order], fused[order], lex[order]
 
     def suggest(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.0) -> list[Match]:
         """Best concepts for a short phrase, best first.
@@ -418,25 +523,58 @@ class ConceptIndex:
         hit = cache.get(key)
         if hit is None:
             ls = self.label_scores(text)
-            hit = self._matches(*self.best_concepts(ls, top), ls, lang, min_score)
+            qv = self.query_vectors([text])
+            if qv is None:
+                idx, raw = self.best_concepts(ls, top)
+                hit = self._matches(idx, calibrate(raw), raw, ls, lang, min_score)
+            else:
+                # the shown order is the confidence's, which can lift an exact label above a fused score
+                idx, fused, lex = self.fused_best(ls, qv[0], top + 10)
+                conf = self.calibrate_fused(fused, lex)
+                order = np.lexsort((-fused, -conf))[:top]
+                hit = self._matches(idx[order], conf[order], lex[order], ls, lang, min_score, qv[0])
             if len(cache) >= CHUNK_CACHE:
                 cache.clear()
             cache[key] = hit
         return list(hit)
 
-    def _matches(self, idx: np.ndarray, scores: np.ndarray, ls: np.ndarray, lang: str,
-                 min_score: float) -> list[Match]:
-        conf = calibrate(scores)
+    def calibrate_fused(self, fused: np.ndarray, lex: np.ndarray) -> np.ndarray:
+        """0–1 confidence of a fused score: ``1 / (1 + exp(−(a·fused + e·exact + b)))`` where exact is 1
+        when the lexical score is at least ``EXACT_LEX`` (a label said word for word).
+
+        (a, e, b) per kind in ``FUSED_CALIBRATION``, fitted by logistic regression of "this answer is
+        right" on the top 3 answers of each dev-set query (skill_normalisation_nl, jobtitle_occupation_nl).
+        On held-out halves, answers with confidence ≥ 0.8 were right 82–90 % of the time (skills) and
+        78–83 % (occupations); 0.6–0.8: 69–76 %; below 0.4: 10–12 %. An exact label alone reaches
+        about 0.85. Ranking by this confidence equals ranking by ``fused`` plus an exact-label bonus of
+        e/a ≈ 0.35 (no loss of MRR@10 on the held-out halves).
+        """
+        a, e, b = FUSED_CALIBRATION.get(self.kind, FUSED_CALIBRATION["skill"])
+        z = a * np.asarray(fused, dtype=np.float64) + e * (np.asarray(lex) >= EXACT_LEX) + b
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def _matches(self, idx: np.ndarray, conf: np.ndarray, lex: np.ndarray, ls: np.ndarray, lang: str,
+                 min_score: float, qv: np.ndarray | None = None) -> list[Match]:
         out = []
-        for ci, raw, p in zip(idx, scores, conf, strict=True):
-            if raw <= 0 or p < min_score:
+        for ci, raw, p in zip(idx, lex, conf, strict=True):
+            if p <= 0 or p < min_score:
                 continue
-            lo, hi = self._label_range(ci)
-            li = lo + int(np.argmax(ls[lo:hi]))
-            how = "exact" if ls[li] >= self.label_weight[li] * 0.999 else "similar"
+            li = self._shown_label(int(ci), ls, qv, lang)
+            how = "exact" if raw > 0 and ls[li] >= self.label_weight[li] * 0.999 else "similar"
             out.append(Match(self.concept_ids[ci], _pick(self.display[ci], lang), float(p),
                              self.label_text[li], how))
         return out
+
+    def _shown_label(self, ci: int, ls: np.ndarray, qv: np.ndarray | None, lang: str) -> int:
+        """The label that best explains a match: highest lexical score, plus meaning when a model is on;
+        labels in the user's language win ties of evidence (0.05), so a Dutch user sees a Dutch label."""
+        lo, hi = self._label_range(ci)
+        score = ls[lo:hi].astype(np.float64)
+        if qv is not None and self.sem is not None:
+            score = score + 0.5 * (self.sem.label_vec[lo:hi] @ qv)
+        if lang in self.languages:
+            score = score + 0.05 * (self.label_lang[lo:hi] == self.languages.index(lang))
+        return lo + int(np.argmax(score))
 
     # -------------------------------------------------------------------------- extract
     def extract(self, text: str, top: int = 10, lang: str = "nl", min_score: float = 0.0) -> list[Match]:
@@ -559,6 +697,19 @@ class ConceptIndex:
 
 
 # ------------------------------------------------------------------------------- helpers
+def _top_positive(x: np.ndarray, m: int) -> np.ndarray:
+    """Indices of the ``m`` largest positive values of ``x`` (all positive ones when fewer), any order.
+
+    Most label scores of a query are 0, and ``np.argpartition`` over that many ties is 30x slower
+    than over the positive values alone.
+    """
+    nz = np.flatnonzero(x > 0)
+    if len(nz) <= m:
+        return nz
+    sub = x[nz]
+    return nz[np.argpartition(sub, len(sub) - m)[len(sub) - m:]]
+
+
 def _dot(T: sp.csr_matrix, cols: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """Scores of all n documents for a sparse query: ``weights @ T[cols]``, shape (n,).
 

@@ -71,7 +71,9 @@ class MatchingService:
     def space(self) -> SkillSpace:
         if self._space is None:
             space = SkillSpace.from_taxonomy(self.taxonomy.taxonomy)
-            if self.taxonomy.settings.embedding_model:
+            # Only with an explicitly chosen model: linking 14k skills pairwise takes seconds at start-up,
+            # and the default model's links are not cached yet (issue 15, item 6).
+            if self.taxonomy.settings.embedding_model and self.taxonomy.settings.encoder_model:
                 space.add_similarity_links(self._skill_vectors(space))
             self._space = space
         return self._space

@@ -27,7 +27,9 @@ sys.path.insert(0, str(ROOT))
 from api.services.taxonomy import TaxonomyService  # noqa: E402
 from api.settings import Settings  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+# ../shared beside the checkout (a git worktree one level deeper finds it one further up)
+SHARED = next((d for d in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if d.exists()),
+              ROOT.parent / "shared")
 BENCH = SHARED / "bench"
 ESCO = [SHARED / "esco" / "v1.1.1", SHARED / "esco" / "v1.1.1-nl"]
 

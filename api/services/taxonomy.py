@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 import time
@@ -17,7 +16,6 @@ from taxonomy.normaliser import ConceptIndex, Match
 from taxonomy.store import ImportReport, TaxonomyStore
 
 FRESH_EVERY = 2.0  # seconds between checks for a changed taxonomy (another process may import)
-log = logging.getLogger("tom")
 _ENCODERS: dict[str, Encoder | None] = {}  # per process: one loaded model, shared by every service
 _ENCODERS_LOCK = threading.Lock()
 
@@ -42,8 +40,8 @@ def shared_encoder(name: str) -> Encoder | None:
             try:
                 _ENCODERS[name] = load_encoder(name).ready()
             except EmbeddingModelError as exc:
-                print(f"tom: {exc}; continuing with lexical matching only", file=sys.stderr)
-                log.warning("%s; continuing with lexical matching only", exc)
+                # one line on stderr (CLI and server alike), not a log record that handlers may repeat
+                print(f"tom: {exc}; continuing with lexical matching only", file=sys.stderr, flush=True)
                 _ENCODERS[name] = None
         return _ENCODERS[name]
 

@@ -28,6 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 20
 EXTRACT_SHOWN = 0.3  # extracted mentions below this confidence are noise, not worth showing
+EXTRACT_TICK = 0.6  # extracted mentions at least this sure start ticked ("confident")
 MAX_SKILLS = 100  # VacancyIn accepts at most this many requirements
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{0,2}$")
 EMPLOYER = require_page(Role.employer)  # the dependency every page here uses
@@ -289,7 +290,8 @@ def _form_page(request: Request, hub: Hub, who: Principal, lang: str, state: Vac
             if not state.has(h.concept_id) and h.score >= SUGGEST_MIN] if state.q else []
     return render(request, "employer/vacancy_form.html", who, lang, status=status, f=state, v=v, action=action,
                   errors=errors, occupations=occupations, occupation_label=occ_label, occ_skills=occ_skills,
-                  found=found, extracted=action == "extract", q=state.q, hits=hits, name="skill",
+                  found=found, extracted=action == "extract", extract_tick=EXTRACT_TICK, q=state.q, hits=hits,
+                  name="skill",
                   sectors=SECTORS, today=date.today().isoformat())
 
 

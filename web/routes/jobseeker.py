@@ -40,6 +40,7 @@ JOBSEEKER = require_page(Role.jobseeker)  # the dependency every page here uses
 STEPS = 4
 MAX_CV_CHARS = 10_000
 CV_TICK = 0.6  # extracted skills at least this sure start ticked
+OCCUPATION_MIN = 0.1  # calibrated confidence below which an occupation is noise, not a "did you mean"
 CV_SHOW = 0.1  # below this an extracted skill is noise (a single common word), not worth showing
 EXPIRED = "De pagina was verlopen. Probeer het nog een keer."
 
@@ -132,8 +133,11 @@ def _step2(request: Request, hub: Hub, db: Session, who: Principal, lang: str, q
            status: int = 200, errors: dict[str, str] | None = None, saved: int | None = None) -> HTMLResponse:
     p = _profile(db, who)
     errors = dict(errors or {})
-    occupations = [{"id": m.concept_id, "label": m.label, "matched": m.matched_label}
-                   for m in hub.taxonomy.suggest_occupations(q, 5, lang)] if q.strip() else []
+    # Only what the normaliser is fairly sure of: a "did you mean" list of far-off trades helps nobody.
+    occupations = [{"id": m.concept_id, "label": m.label, "matched": m.matched_label, "label_lang": m.label_lang,
+                    "matched_lang": m.matched_lang}
+                   for m in hub.taxonomy.suggest_occupations(q, 5, lang)
+                   if m.score >= OCCUPATION_MIN] if q.strip() else []
     chosen = None
     groups: dict[str, list[dict[str, Any]]] = {}
     if beroep:
@@ -213,7 +217,7 @@ async def step3_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
         return page(422, {"cv": gettext(lang, "Deze tekst is te lang. Gebruik minder dan 10.000 tekens.")})
     have = {s.concept_id for s in profiles.skills_of(db, _profile(db, who).id)}
     found = [{"id": m.concept_id, "label": m.label, "evidence": m.evidence, "checked": m.score >= CV_TICK,
-              "have": m.concept_id in have}
+              "have": m.concept_id in have, "english": m.label_lang != lang}
              for m in hub.taxonomy.extract_skills(text, 20, lang) if m.score >= CV_SHOW]
     return page(200, {}, found)
 

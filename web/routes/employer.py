@@ -22,7 +22,7 @@ from api.services.hub import Hub
 from web.deps import Lang, csrf_ok, require_page
 from web.i18n import gettext
 from web.render import render
-from web.routes.public import SUGGEST_MIN
+from web.routes.public import plausible
 
 router = APIRouter(include_in_schema=False)
 
@@ -286,8 +286,8 @@ def _form_page(request: Request, hub: Hub, who: Principal, lang: str, state: Vac
     if action == "extract" and state.description.strip():
         found = [m for m in tax.extract_skills(state.description, 20, lang)
                  if m.score >= EXTRACT_SHOWN and not state.has(m.concept_id)]
-    hits = [h for h in tax.suggest_skills(state.q, 8, lang)
-            if not state.has(h.concept_id) and h.score >= SUGGEST_MIN] if state.q else []
+    hits = plausible([h for h in tax.suggest_skills(state.q, 8, lang) if not state.has(h.concept_id)]) \
+        if state.q else []
     return render(request, "employer/vacancy_form.html", who, lang, status=status, f=state, v=v, action=action,
                   errors=errors, occupations=occupations, occupation_label=occ_label, occ_skills=occ_skills,
                   found=found, extracted=action == "extract", extract_tick=EXTRACT_TICK, q=state.q, hits=hits,

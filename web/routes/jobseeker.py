@@ -33,14 +33,13 @@ from api.services.hub import Hub
 from web.deps import Lang, csrf_ok, require_page
 from web.i18n import gettext
 from web.render import render
-from web.routes.public import SUGGEST_MIN
+from web.routes.public import plausible
 
 router = APIRouter(include_in_schema=False)
 JOBSEEKER = require_page(Role.jobseeker)  # the dependency every page here uses
 STEPS = 4
 MAX_CV_CHARS = 10_000
 CV_TICK = 0.6  # extracted skills at least this sure start ticked
-OCCUPATION_MIN = 0.1  # calibrated confidence below which an occupation is noise, not a "did you mean"
 CV_SHOW = 0.1  # below this an extracted skill is noise (a single common word), not worth showing
 EXPIRED = "De pagina was verlopen. Probeer het nog een keer."
 
@@ -83,7 +82,7 @@ def step1(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
           q: Annotated[str, Query(max_length=200)] = "", opgeslagen: int | None = None,
           who: Principal = JOBSEEKER) -> HTMLResponse:
     p = _profile(db, who)
-    hits = [h for h in hub.taxonomy.suggest_skills(q, 8, lang) if h.score >= SUGGEST_MIN] if q.strip() else []
+    hits = plausible(hub.taxonomy.suggest_skills(q, 8, lang)) if q.strip() else []
     return _step(request, "jobseeker/step1.html", who, lang, 1, profile=_current(hub, db, p, lang), q=q,
                  hits=hits, name="skill", saved=opgeslagen)
 
@@ -96,7 +95,7 @@ async def step1_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
     q = str(form.get("q") or "")[:200]
 
     def again(status: int, errors: dict[str, str]) -> HTMLResponse:
-        hits = [h for h in hub.taxonomy.suggest_skills(q, 8, lang) if h.score >= SUGGEST_MIN] if q.strip() else []
+        hits = plausible(hub.taxonomy.suggest_skills(q, 8, lang)) if q.strip() else []
         return _step(request, "jobseeker/step1.html", who, lang, 1, status=status, profile=_current(hub, db, p, lang),
                      q=q, hits=hits, name="skill", saved=None, errors=errors)
 
@@ -136,8 +135,7 @@ def _step2(request: Request, hub: Hub, db: Session, who: Principal, lang: str, q
     # Only what the normaliser is fairly sure of: a "did you mean" list of far-off trades helps nobody.
     occupations = [{"id": m.concept_id, "label": m.label, "matched": m.matched_label, "label_lang": m.label_lang,
                     "matched_lang": m.matched_lang}
-                   for m in hub.taxonomy.suggest_occupations(q, 5, lang)
-                   if m.score >= OCCUPATION_MIN] if q.strip() else []
+                   for m in plausible(hub.taxonomy.suggest_occupations(q, 5, lang))] if q.strip() else []
     chosen = None
     groups: dict[str, list[dict[str, Any]]] = {}
     if beroep:

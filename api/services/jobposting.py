@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from api.models import RequirementIn, VacancyIn
 from api.services.errors import BadInput
 from api.services.hub import Hub
+from api.services.matching import PHRASE_CONFIDENCE
 
 # Section headings and phrases that say what a line of an ad is about.
 OPTIONAL = re.compile(r"\b(pr[eé]|mooi meegenomen|(is|zijn) een (plus|pluspunt|voordeel)|pluspunten?|nice to have|"
@@ -125,12 +126,12 @@ def _terms(hub: Hub, value: Any, essential: bool, reqs: dict[str, RequirementIn]
                     cid = None
             if cid is None and isinstance(name, str):
                 hits = hub.taxonomy.suggest_skills(name, 1)
-                cid = hits[0].concept_id if hits and hits[0].score >= 0.5 else None
+                cid = hits[0].concept_id if hits and hits[0].score >= PHRASE_CONFIDENCE else None
             text = str(name or code or "")
         elif isinstance(it, str):
             for phrase in re.split(r"[,;\n]", it):
                 hits = hub.taxonomy.suggest_skills(phrase.strip(), 1) if phrase.strip() else []
-                if hits and hits[0].score >= 0.5:
+                if hits and hits[0].score >= PHRASE_CONFIDENCE:
                     reqs.setdefault(hits[0].concept_id, RequirementIn(concept_id=hits[0].concept_id,
                                                                       essential=essential))
                     evidence.setdefault(hits[0].concept_id, phrase.strip())

@@ -25,7 +25,7 @@ from web.deps import Lang, require_page
 from web.forms import PostedForm
 from web.i18n import gettext
 from web.render import MONTHS, render
-from web.routes.public import SUGGEST_MIN
+from web.routes.public import plausible
 
 router = APIRouter(include_in_schema=False)
 
@@ -117,7 +117,7 @@ def talent_pool(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
             chosen.append((cid, hub.label(cid, lang) or cid))
     if len(chosen) > MAX_SKILLS:
         errors["skill"] = gettext(lang, "Kies hoogstens 10 vaardigheden.")
-    hits = [h for h in hub.taxonomy.suggest_skills(form["q"], 8, lang) if h.score >= SUGGEST_MIN] if form["q"] else []
+    hits = plausible(hub.taxonomy.suggest_skills(form["q"], 8, lang)) if form["q"] else []
     page = max(1, min(_int(qp.get("pagina", "1")) or 1, 1000))
 
     items: list[Any] = []

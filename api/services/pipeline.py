@@ -26,7 +26,6 @@ MOVES_BY_ROLE: dict[Role, set[IntroStatus]] = {
 }
 GOOD_MATCH_MISSING = 1  # a good match misses at most this many must-haves ("heeft 12 van de 13 eisen")
 NEAR_MISS = 2  # "otherwise good": the must-haves a match misses count as gaps when they are at most this many
-REVEALED = {IntroStatus.candidate_agreed, IntroStatus.introduced, IntroStatus.interview, IntroStatus.hired}
 # The employer learns who the candidate is (name, e-mail, phone) only once the candidate agreed and the coach
 # introduced them; from then on the employer records the outcome (interview, hired, declined = "niet gekozen").
 EMPLOYER_SEES = {IntroStatus.introduced, IntroStatus.interview, IntroStatus.hired}

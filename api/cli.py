@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -47,7 +47,7 @@ app.add_typer(vacancies_app, name="vacancies")
 app.add_typer(geo_app, name="geo")
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """One line on stderr, then exit."""
     typer.echo(f"tom: {message}", err=True)
     raise typer.Exit(code)
@@ -477,6 +477,20 @@ def occupations_suggest(text: TextArg = None, batch: BatchOpt = None, top: TopOp
     _run("job title", lambda t, k, lg: svc.suggest_occupations(t, k, lg), text, batch, top, lang, as_json)
 
 
+def _match_inputs(vacancies: Path, profiles: Path, top: int) -> tuple[Any, list[Any], list[Any]]:
+    """The matching service and the parsed vacancy and profile files of `match rank` / `match candidates`;
+    a bad --top or file ends the command with one line."""
+    from api.services.matching import InputError, MatchingService
+
+    if top < 1:
+        fail("--top must be at least 1", 2)
+    svc = MatchingService(_service())
+    try:
+        return svc, svc.load_vacancies(vacancies), svc.load_profiles(profiles)
+    except (InputError, TaxonomyError, EmbeddingModelError) as exc:
+        fail(str(exc))
+
+
 @match_app.command("rank")
 def match_rank(
     vacancies: Annotated[Path, typer.Option("--vacancies",
@@ -486,17 +500,9 @@ def match_rank(
     explain: Annotated[bool, typer.Option("--explain", help="Add the explanation of each match.")] = False,
 ) -> None:
     """Rank the vacancies for each profile: one JSON line per profile, best first."""
-    from api.services.matching import InputError, MatchingService
     from matching.index import VacancyIndex
 
-    if top < 1:
-        fail("--top must be at least 1", 2)
-    svc = MatchingService(_service())
-    try:
-        vs = svc.load_vacancies(vacancies)
-        ps = svc.load_profiles(profiles)
-    except (InputError, TaxonomyError, EmbeddingModelError) as exc:
-        fail(str(exc))
+    svc, vs, ps = _match_inputs(vacancies, profiles, top)
     index = VacancyIndex(svc.space)
     for v in vs:
         index.add(v)
@@ -537,17 +543,9 @@ def match_candidates(
     explain: Annotated[bool, typer.Option("--explain", help="Add the explanation of each match.")] = False,
 ) -> None:
     """Rank the talent pool for each vacancy: one JSON line per vacancy, best first (must-haves first)."""
-    from api.services.matching import InputError, MatchingService
     from matching.talent import ProfileIndex
 
-    if top < 1:
-        fail("--top must be at least 1", 2)
-    svc = MatchingService(_service())
-    try:
-        vs = svc.load_vacancies(vacancies)
-        ps = svc.load_profiles(profiles)
-    except (InputError, TaxonomyError, EmbeddingModelError) as exc:
-        fail(str(exc))
+    svc, vs, ps = _match_inputs(vacancies, profiles, top)
     index = ProfileIndex(svc.space)
     index.add_many(ps)
     out = sys.stdout

@@ -368,9 +368,16 @@ class ConceptIndex:
         return float(self.word_idf[j]) if j is not None else 0.0
 
     def _correct(self, word: str) -> str | None:
-        """Closest known label word for an unknown word of 5+ letters (typos)."""
-        if len(word) < 5 or not self.surface_list:
+        """Closest known label word for an unknown word (typos).
+
+        Words of 5+ letters: the closest word by edit ratio. Shorter words only when a letter was
+        doubled or not doubled ("kasa" → "kassa", "bedd" → "bed"), the commonest slip in Dutch
+        spelling; any other edit of a 3–4-letter word too often makes another real word.
+        """
+        if len(word) < 3 or not self.surface_list:
             return None
+        if len(word) < 5:
+            return self._squeezed().get(_squeeze(word))
         # Candidates share the first letter: typos there are rare, and it keeps this under 0.2 ms.
         buckets: dict[str, list[str]] = self.__dict__.setdefault("_typo_buckets", {})
         if not buckets:
@@ -378,6 +385,21 @@ class ConceptIndex:
                 buckets.setdefault(w[0], []).append(w)
         hit = process.extractOne(word, buckets.get(word[0], []), scorer=fuzz.ratio, score_cutoff=84)
         return hit[0] if hit else None
+
+    def _squeezed(self) -> dict[str, str]:
+        """Known words by their spelling without doubled letters; a form two words share is left out."""
+        table: dict[str, str] | None = self.__dict__.get("_squeeze_table")
+        if table is None:
+            table, clash = {}, set()
+            for w in self.surface_list:
+                k = _squeeze(w)
+                if k in table and table[k] != w:
+                    clash.add(k)
+                table.setdefault(k, w)
+            for k in clash:
+                del table[k]
+            self.__dict__["_squeeze_table"] = table
+        return table
 
     def label_scores(self, text: str, hint: str | None = None) -> np.ndarray:
         """Raw score of every label for ``text``: shape (L,), values in [0, 1].
@@ -841,6 +863,11 @@ def _pick(pref: dict[str, str], lang: str) -> tuple[str, str]:
         if code in pref:
             return pref[code], code
     return next(iter(pref.items()))[::-1]
+
+
+def _squeeze(word: str) -> str:
+    """``word`` with every run of one letter written once: "kassa" → "kasa", "koffie" → "kofie"."""
+    return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
 
 
 def _word_features(text: str, lang: str, surface: frozenset[str],

@@ -70,6 +70,20 @@ def test_typos_are_forgiven(tiny: ConceptIndex) -> None:
     assert top_ids(tiny, "klantvriendelik", 1) == ["s:klant"]
 
 
+def test_short_words_forgive_only_a_doubled_letter() -> None:
+    tax = Taxonomy()
+    for c in [skill("s:kassa", "kassa bedienen", "operate cash register"),
+              skill("s:bel", "bel beantwoorden", "answer the bell"),
+              skill("s:bed", "bed opmaken", "make beds")]:
+        tax.add(c)
+    idx = ConceptIndex.build(tax, "skill")
+    assert top_ids(idx, "kasa", 1) == ["s:kassa"]  # one s written instead of two
+    assert top_ids(idx, "bedd opmaken", 1) == ["s:bed"]
+    assert idx._correct("kasa") == "kassa"
+    assert idx._correct("bal") is None  # another letter is another word, not a typo
+    assert idx._correct("ka") is None
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("tapt bier", "s:tappen"), ("kookt", "s:cook"), ("rapporteert", "s:rapport"), ("ik laste", "s:lassen"),
 ])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -38,10 +40,22 @@ def is_personal(request: Request, response: Response) -> bool:
 
 def create_app(settings: Settings | None = None, hub: Hub | None = None) -> FastAPI:
     settings = settings or (hub.settings if hub else get_settings())
-    app = FastAPI(title="Talent op Maat", version="0.1.0", openapi_url="/openapi.json",
+    the_hub = hub or Hub(settings)
+
+    @asynccontextmanager
+    async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # A server accepts connections only after this: the first person typing in the skill box
+        # gets an answer at once instead of waiting for the model to load.
+        try:
+            await to_thread.run_sync(the_hub.warm)
+        except Exception as exc:  # a broken taxonomy is reported per request, as before; start anyway
+            log.warning("could not load the taxonomy at start: %s", exc)
+        yield
+
+    app = FastAPI(title="Talent op Maat", version="0.1.0", openapi_url="/openapi.json", lifespan=_lifespan,
                   description="Skills-based matching of people and vacancies in techniek, horeca and zorg.")
     app.state.settings = settings
-    app.state.hub = hub or Hub(settings)
+    app.state.hub = the_hub
     app.state.taxonomy = app.state.hub.taxonomy
     for r in (taxonomy.router, auth.router, me.router, interests.router, vacancies.router, coach.router):
         app.include_router(r, prefix="/api/v1")

@@ -32,6 +32,12 @@ class Hub:
         self.accounts = Accounts(settings, self.mailer)
         self.suggest_limiter = RateLimiter(settings.suggest_rate, settings.suggest_burst)
 
+    def warm(self) -> None:
+        """Load what the first request would otherwise wait for: the search indexes and the model
+        (a couple of seconds), and run one query through each so that lazy parts are ready too."""
+        self.taxonomy.suggest_skills("koken", top=1)
+        self.taxonomy.suggest_occupations("kok", top=1)
+
     @cached_property
     def gazetteer(self) -> Gazetteer:
         return Gazetteer(self.settings.data_dir / "geo" / "places.toml")

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.utils import murmurhash3_32
 
 from taxonomy.model import Concept, ConceptKind, Taxonomy
 from taxonomy.text import (
@@ -160,6 +162,40 @@ def calibrate(raw: np.ndarray) -> np.ndarray:
 def _char_vectorizer() -> HashingVectorizer:
     return HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=N_FEATURES,
                              alternate_sign=False, norm=None, lowercase=False)
+
+
+_WHITE_SPACES = re.compile(r"\s\s+")  # as in scikit-learn's char_wb analyzer
+_NGRAM_COLUMN: dict[str, int] = {}  # n-gram -> hashed column, remembered (n-grams of typed text recur)
+
+
+def _char_query(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The row :func:`_char_vectorizer` gives for one text, as (sorted columns, counts): the same
+    n-grams (character 3–5-grams within words, padded with a space) and the same hashing, without
+    scikit-learn's per-call overhead (0.2 ms of a 1 ms lexical query)."""
+    counts: dict[int, float] = {}
+    for w in _WHITE_SPACES.sub(" ", text).split():
+        w = f" {w} "
+        n_chars = len(w)
+        for n in (3, 4, 5):
+            offset = 0
+            while True:
+                gram = w[offset:offset + n]
+                col = _NGRAM_COLUMN.get(gram)
+                if col is None:
+                    h = murmurhash3_32(gram, seed=0)
+                    col = (2**31 - 1 - (N_FEATURES - 1)) % N_FEATURES if h == -2**31 else abs(h) % N_FEATURES
+                    if len(_NGRAM_COLUMN) >= 4 * CHUNK_CACHE:
+                        _NGRAM_COLUMN.clear()
+                    _NGRAM_COLUMN[gram] = col
+                counts[col] = counts.get(col, 0.0) + 1.0
+                if offset + n >= n_chars:
+                    break
+                offset += 1
+            if offset == 0:  # a word shorter than n counts once
+                break
+    cols = np.fromiter(counts, dtype=np.int32, count=len(counts))
+    order = np.argsort(cols)
+    return cols[order], np.fromiter(counts.values(), dtype=np.float64, count=len(counts))[order]
 
 
 def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
@@ -392,11 +428,11 @@ class ConceptIndex:
         q = self._query(text, qlang)
         n = len(self.label_text)
         word = _dot(self.word_T, q.word_vec.indices, q.word_vec.data, n)
-        cv = _char_vectorizer().transform([q.folded]).tocsr()
+        cols, counts = _char_query(q.folded)
         char = np.zeros(n, dtype=np.float32)
-        if cv.nnz:
-            w = np.log1p(cv.data) * self.char_idf[cv.indices]
-            char = _dot(self.char_T, cv.indices, w / np.linalg.norm(w), n)
+        if len(cols):
+            w = np.log1p(counts) * self.char_idf[cols]
+            char = _dot(self.char_T, cols, w / np.linalg.norm(w), n)
         if len(self.languages) > 1:
             # Labels in another language: words arrive only through the bridge (already damped),
             # and shared n-grams are weaker evidence (cognates, false friends).
@@ -847,8 +883,20 @@ def _top_positive(x: np.ndarray, m: int) -> np.ndarray:
     """Indices of the ``m`` largest positive values of ``x`` (all positive ones when fewer), any order.
 
     Most label scores of a query are 0, and ``np.argpartition`` over that many ties is 30x slower
-    than over the positive values alone.
+    than over the positive values alone. Tens of thousands of labels still share an n-gram with a
+    query, so a threshold is first guessed from every ``step``-th value (about 2m of them are expected
+    above it) and only the values above it are partitioned; when fewer than m are, all positive ones.
     """
+    step = len(x) // (16 * m) if m > 0 else 0
+    if step >= 4:
+        sample = x[::step]
+        k = min(len(sample), (2 * m) // step + 1)
+        thr = np.partition(sample, len(sample) - k)[len(sample) - k]
+        if thr > 0:
+            above = np.flatnonzero(x >= thr)
+            if len(above) >= m:
+                sub = x[above]
+                return above[np.argpartition(sub, len(sub) - m)[len(sub) - m:]]
     nz = np.flatnonzero(x > 0)
     if len(nz) <= m:
         return nz

@@ -22,9 +22,10 @@ Lexical label score (all terms in [0, 1])::
 
 A concept's lexical score is the best of its labels' scores, plus a small bonus when several of its
 labels agree; without a model :func:`calibrate` maps it to a 0–1 confidence. With a model,
-:meth:`ConceptIndex.fuse` adds the semantic channel and :meth:`ConceptIndex.calibrate_fused` gives
-the confidence (formulas, weights and how they were chosen are in their docstrings); extraction
-scores each (sentence, skill) pair with :meth:`ConceptIndex._extract_confidence`.
+:meth:`ConceptIndex.fuse` adds the semantic channel (and, for skills, a prior for concepts named in the
+user's language) and :meth:`ConceptIndex.calibrate_fused` gives the confidence (formulas, weights and
+how they were chosen are in their docstrings); extraction scores each (sentence, skill) pair with
+:meth:`ConceptIndex._extract_confidence`.
 """
 
 from __future__ import annotations

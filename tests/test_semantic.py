@@ -19,7 +19,7 @@ from api.services.taxonomy import TaxonomyService
 from api.settings import Settings
 from taxonomy.encoders import DEFAULT_MODEL, EmbeddingModelError, Encoder, load_encoder, model_name
 from taxonomy.model import Concept, Taxonomy
-from taxonomy.normaliser import ConceptIndex, Semantic
+from taxonomy.normaliser import ConceptIndex, Semantic, _char_query, _char_vectorizer, _phone_case, _top_positive
 from taxonomy.store import TaxonomyStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -231,3 +231,61 @@ def test_a_broken_model_leaves_one_line_and_lexical_search(tmp_path: Path) -> No
     assert out.stdout.strip() == "gasten ontvangen"
     lines = [line for line in out.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "lexical" in lines[0] and "Traceback" not in out.stderr
+
+
+# --------------------------------------------------------------------------- suggest: prior and fast paths
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1.1), min_size=1, max_size=8), st.lists(st.floats(-1, 1), min_size=8, max_size=8),
+       st.lists(st.floats(-1, 1), min_size=8, max_size=8))
+def test_the_language_prior_only_lifts_concepts_in_the_users_language(small: ConceptIndex, lex: list[float],
+                                                                       smax: list[float], scent: list[float]) -> None:
+    n = len(lex)
+    args = (np.asarray(lex), np.asarray(smax[:n]), np.asarray(scent[:n]))
+    plain = small.fuse(*args)
+    assert np.array_equal(small.fuse(*args, np.zeros(n)), plain)
+    lifted = small.fuse(*args, np.ones(n))
+    assert np.all(lifted >= plain)
+    conf = small.calibrate_fused(lifted, args[0])
+    assert np.all((conf >= 0) & (conf <= 1))
+    assert np.all(conf >= small.calibrate_fused(plain, args[0]))
+
+
+def test_a_dutch_user_sees_a_concept_with_a_dutch_label_before_an_english_only_one(small: ConceptIndex) -> None:
+    has_nl = small._has_pref("nl")
+    assert has_nl[small.concept_ids.index("s:schoon")] == 0.0
+    assert has_nl[small.concept_ids.index("s:las")] == 1.0
+    assert np.all(small._has_pref("en") == 1.0)  # every concept has an English label: no prior for English users
+
+
+@given(st.text(max_size=40))
+def test_phone_case_lowers_only_a_sentence_case_capital(text: str) -> None:
+    out = _phone_case(text)
+    assert len(out) == len(text) and out[1:] == text[1:]
+    assert _phone_case(out) == out
+    if len(text) >= 2 and text[0].isupper() and text[1].islower():
+        assert out[0] == text[0].lower()
+    else:
+        assert out == text  # "CV", "ICT", "a" and lower case stay as typed
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_char_ngrams_equal_scikit_learns_hashing(text: str) -> None:
+    row = _char_vectorizer().transform([text]).tocsr()
+    cols, counts = _char_query(text)
+    assert np.array_equal(row.indices, cols)
+    assert np.array_equal(row.data, counts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12), st.integers(0, 4000), st.floats(0, 1))
+def test_top_positive_gives_the_m_largest_positive_values(seed: int, m: int, n: int, zeros: float) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.random(n).astype(np.float32)
+    x[rng.random(n) < zeros] = 0.0
+    x[rng.random(n) < 0.05] = 0.5  # ties
+    got = _top_positive(x, m)
+    pos = np.sort(x[x > 0])[::-1]
+    assert len(set(got.tolist())) == len(got) == min(m, len(pos))
+    assert np.all(x[got] > 0)
+    assert np.array_equal(np.sort(x[got])[::-1], pos[:m])

@@ -26,8 +26,8 @@ class SimilarityRule:
 
     Two skills are linked when their concept vectors (L2-normalised mean label vectors) have cosine
     ≥ ``min_sim`` and, with ``mutual``, each is among the other's ``per_skill`` nearest skills. Mutual
-    nearest neighbours keep generic skills ("nauwkeurig werken", close to dozens of others) from
-    linking to everything, and make the relation symmetric by construction. A link is worth
+    nearest neighbours keep a skill close to many others from collecting links from all of them, and
+    make the relation symmetric by construction. A link is worth
     ``CREDIT_SIMILAR · (½ + ½ · (cos − min_sim) / (1 − min_sim))``: 0.2 at the threshold, 0.4 for
     the same meaning — always below any taxonomy link (0.5), so a must-have is never "held" through it.
     ``version`` changes whenever the way pairs are chosen changes: it keys the cache.

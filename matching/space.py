@@ -52,7 +52,7 @@ def similar_pairs(vectors: np.ndarray, rule: SimilarityRule, block: int = 2048
     """Skill pairs (a < b, cosine) that ``rule`` links, from (S, d) L2-normalised row vectors.
 
     One blocked matrix product (S × S cosines, ``block`` rows at a time, so memory stays at
-    block × S floats): about 4 s for the 14k skills of ESCO at 512 dimensions on one core.
+    block × S floats): 5–8 s for the 14k skills of ESCO at 512 dimensions on one busy core.
     """
     v = np.ascontiguousarray(vectors, dtype=np.float32)
     S = v.shape[0]

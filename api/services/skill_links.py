@@ -1,7 +1,7 @@
 """The skill space's "similar" links, computed once per model and taxonomy and cached under ``TOM_HOME/cache``.
 
 Finding each skill's nearest skills by meaning takes one S × S matrix product over the concept
-vectors (about 4 s for full ESCO). The result — a few thousand skill pairs with their cosine — is
+vectors (5–8 s for full ESCO). The result — a few thousand skill pairs with their cosine — is
 written as one ``.npy`` file keyed by the model, the taxonomy fingerprint and the link rule
 (``links-skill-{model}-{taxonomy}-{rule}.npy``), and read back memory-mapped in milliseconds at
 every later start. Pairs are stored by skill column: the sorted skill ids, as

@@ -310,14 +310,16 @@ def taxonomy_status() -> None:
 
 
 def _build_indexes(svc: TaxonomyService, quiet: bool) -> None:
-    """Build both search indexes; computing label vectors with the model shows a progress bar."""
+    """Build both search indexes and the skill links; computing label vectors with the model shows a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+    from api.services.skill_links import similarity_pairs
     from taxonomy.model import ConceptKind
 
     if quiet or not sys.stderr.isatty():
         svc.index("skill")
         svc.index("occupation")
+        similarity_pairs(svc)  # the skill space's links by meaning (seconds), cached like the label vectors
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   transient=True) as bar:
@@ -329,6 +331,9 @@ def _build_indexes(svc: TaxonomyService, quiet: bool) -> None:
                 bar.update(task, completed=done, total=total)
 
             svc.index(kind, tick)
+        task = bar.add_task("skills close by meaning", total=None)
+        similarity_pairs(svc)
+        bar.update(task, completed=1, total=1)
 
 
 @taxonomy_app.command("import-esco")

@@ -7,6 +7,9 @@
   (100 · (0.4·REQ + 0.3·USE⁴ + 0.3·FAM⁴)); and in how many vacancies a person who holds every
   must-have (grade 3) is pushed out of the top 10 by someone who misses one or more.
 
+With a model (the default), both directions are also ranked without the model's "similar" skill
+links, in the same run, so their effect shows beside the rest.
+
 Uses the benchmark TOM_HOME (ESCO imported here if missing) and the same code paths as the CLI.
 
     python benchmarks/matching_quality.py [--home var/bench] [--shared DIR]
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import copy
 import math
 import sys
 import time
@@ -33,6 +37,7 @@ from api.settings import Settings  # noqa: E402
 from matching.index import VacancyIndex  # noqa: E402
 from matching.model import Profile, Vacancy  # noqa: E402
 from matching.scoring import prepare, score  # noqa: E402
+from matching.space import SkillSpace  # noqa: E402
 from matching.talent import ProfileIndex  # noqa: E402
 
 
@@ -80,6 +85,24 @@ def jaccard_rankings(queries: list[list[str]], docs: list[list[str]], doc_ids: l
     return out
 
 
+def has_similar(space: SkillSpace) -> bool:
+    return bool(np.any(space.link_how.data == 4))
+
+
+def without_similar(space: SkillSpace) -> SkillSpace:
+    """A copy of ``space`` with the taxonomy's links only (the model's "similar" links dropped)."""
+    out = copy.copy(space)
+    out.__dict__.pop("_links_from", None)
+    out.__dict__.pop("_links_to", None)
+    how = space.link_how.tocoo()
+    keep = how.data != 4
+    r, c = how.row[keep], how.col[keep]
+    out.link_how = sp.csr_matrix((how.data[keep], (r, c)), shape=how.shape)
+    out.links = sp.csr_matrix((np.asarray(space.links[r, c]).ravel().astype(np.float32), (r, c)), shape=how.shape)
+    out.links_in, out.link_how_in = sp.csr_matrix(out.links.T), sp.csr_matrix(out.link_how.T)
+    return out
+
+
 def read_qrels(path: Path, query_first: bool) -> dict[str, dict[str, int]]:
     qrels: dict[str, dict[str, int]] = collections.defaultdict(dict)
     for line in path.read_text().splitlines():
@@ -105,6 +128,14 @@ def job_seeker(svc: MatchingService, tax_svc: TaxonomyService, bench: Path) -> N
         ranked = [m.vacancy_id for m in index.rank(p, k=10, apply_filters=False).results]
         times.append(time.perf_counter() - t)
         ours.append(ndcg_at(ranked, qrels[p.id]))
+    plain = []  # the same without the model's similar links, in the same run
+    if has_similar(svc.space):
+        index = VacancyIndex(without_similar(svc.space))
+        for v in vacancies:
+            index.add(v)
+        index.compact()
+        plain = [ndcg_at([m.vacancy_id for m in index.rank(p, k=10, apply_filters=False).results], qrels[p.id])
+                 for p in profiles]
     vid = [v.id for v in vacancies]
     jac = [ndcg_at(r, qrels[p.id]) for p, r in zip(profiles, jaccard_rankings(
         [p.skill_ids() for p in profiles], [[r.skill_id for r in v.requirements] for v in vacancies], vid, 10),
@@ -129,6 +160,8 @@ def job_seeker(svc: MatchingService, tax_svc: TaxonomyService, bench: Path) -> N
     print("| ranker | NDCG@10 |")
     print("|---|---|")
     print(f"| Talent op Maat (`tom match rank`) | **{np.mean(ours):.3f}** |")
+    if plain:
+        print(f"| the same without the model's similar links | {np.mean(plain):.3f} |")
     print(f"| Jaccard on skill sets | {np.mean(jac):.3f} |")
     if bm:
         print(f"| BM25 over skill labels (bm25s) | {np.mean(bm):.3f} |")
@@ -138,10 +171,11 @@ def job_seeker(svc: MatchingService, tax_svc: TaxonomyService, bench: Path) -> N
 def old_formula(svc: MatchingService, vacancies: list[Vacancy], profiles: list[Profile], k: int) -> list[list[str]]:
     """The score before issue 14, 100 · (0.4·REQ + 0.3·USE⁴ + 0.3·FAM⁴), by scoring every pair."""
     year = time.localtime().tm_year
-    preps = [prepare(svc.space, p, year) for p in profiles]
+    space = without_similar(svc.space)  # as it was: the taxonomy's links only
+    preps = [prepare(space, p, year) for p in profiles]
     out = []
     for v in vacancies:
-        rs = [score(svc.space, pp, v, year) for pp in preps]
+        rs = [score(space, pp, v, year) for pp in preps]
         old = [(-(0.4 * r.requirements + 0.3 * r.usage**4 + 0.3 * r.family**4), r.profile_id) for r in rs]
         out.append([pid for _, pid in sorted(old)[:k]])
     return out
@@ -161,8 +195,13 @@ def candidates(svc: MatchingService, bench: Path) -> None:
         ours.append([m.profile_id for m in index.rank(v, k=10, apply_filters=False).results])
         times.append(time.perf_counter() - t)
     pid = [p.id for p in profiles]
-    rows = {
-        "Talent op Maat (`tom match candidates`)": ours,
+    rows = {"Talent op Maat (`tom match candidates`)": ours}
+    if has_similar(svc.space):
+        plain = ProfileIndex(without_similar(svc.space))
+        plain.add_many(profiles)
+        rows["the same without the model's similar links"] = [
+            [m.profile_id for m in plain.rank(v, k=10, apply_filters=False).results] for v in vacancies]
+    rows |= {
         "Jaccard on skill sets": jaccard_rankings([[r.skill_id for r in v.requirements] for v in vacancies],
                                                   [p.skill_ids() for p in profiles], pid, 10),
         "score before issue 14 (0.4·REQ + 0.3·USE⁴ + 0.3·FAM⁴)": old_formula(svc, vacancies, profiles, 10),
@@ -189,6 +228,7 @@ def main() -> None:
     tax_svc = TaxonomyService(Settings(TOM_HOME=Path(args.home)))
     tax_svc.import_esco([shared / "esco" / "v1.1.1", shared / "esco" / "v1.1.1-nl"])  # no-op when imported
     svc = MatchingService(tax_svc)
+    svc.space  # noqa: B018 — built (and the similar links computed and cached) before anything is timed
     if args.only != "candidates":
         job_seeker(svc, tax_svc, shared / "bench" / "matching")
     if args.only != "jobseeker":

@@ -40,9 +40,31 @@ def tiny_taxonomy() -> Taxonomy:
     return tax
 
 
-@pytest.fixture(scope="module")
-def space() -> SkillSpace:
-    return SkillSpace.from_taxonomy(tiny_taxonomy())
+def similar_vectors() -> dict[str, list[float]]:
+    """Concept vectors for the tiny taxonomy with a few skills close by meaning (and some not)."""
+    return {"koken": [1, 0, 0, 0], "hygiene": [0.9, 0.44, 0, 0], "wassen": [0.3, 0.95, 0, 0],
+            "serveren": [0, 0, 1, 0], "gasten": [0, 0, 0.95, 0.3], "lassen": [0, 0, 0, 1],
+            "mig-lassen": [0, 0, 0.3, 0.95], "rapporteren": [0.2, 0.8, 0, 0.55]}
+
+
+@pytest.fixture(scope="module", params=["taxonomy links", "with similar links"])
+def space(request: pytest.FixtureRequest) -> SkillSpace:
+    """Every promise is checked with the taxonomy's links alone and with the model's "similar" links."""
+    import numpy as np
+
+    from matching.space import SimilarityRule
+
+    sp_ = SkillSpace.from_taxonomy(tiny_taxonomy())
+    if request.param == "with similar links":
+        vec = np.zeros((sp_.n_skills, 5), dtype=np.float32)
+        vec[:, 4] = 1.0  # the rest: far from everything
+        for s, v in similar_vectors().items():
+            j = sp_.column(s)
+            assert j is not None
+            vec[j] = [*v, 0.0]
+        vec /= np.linalg.norm(vec, axis=1, keepdims=True)
+        assert sp_.add_similarity_links(vec, SimilarityRule(min_sim=0.6, per_skill=3)) > 0
+    return sp_
 
 
 def prof(*skills: str, pid: str = "p", **prefs: object) -> Profile:
@@ -440,13 +462,15 @@ def test_embedding_similarity_gives_partial_credit() -> None:
     """With skill embeddings, a close skill earns some credit — less than any taxonomy link."""
     import numpy as np
 
+    from matching.space import SimilarityRule
+
     space = SkillSpace.from_taxonomy(tiny_taxonomy())
     vec = np.eye(space.n_skills, dtype=np.float32)
     i, j = space.column("koken"), space.column("hygiene")
     assert i is not None and j is not None
     vec[j] = (vec[i] * 0.95 + vec[j] * 0.31)
     vec /= np.linalg.norm(vec, axis=1, keepdims=True)
-    assert space.add_similarity_links(vec, min_sim=0.8) == 2
+    assert space.add_similarity_links(vec, SimilarityRule(min_sim=0.8)) == 2
     r = score(space, prof("koken"), vac("v", ["hygiene"]))
     m = r.matched[0]
     assert m.how == "similar" and m.via == "koken"

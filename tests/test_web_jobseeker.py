@@ -243,6 +243,34 @@ def test_a_related_skill_counts_partly_and_is_not_ticked(hub: Hub, web: TestClie
     assert "omgaan met agressie" in gap and "lijkt op “stressbestendig zijn” (telt deels mee: 50%)" in gap
 
 
+
+def test_a_skill_close_by_meaning_counts_partly_as_lijkt_op(hub: Hub, web: TestClient, client: TestClient) -> None:
+    """Issue 15: with the default model, a skill the taxonomy does not relate but that means nearly the
+    same ("geneesmiddelen afleveren" for "medicijnen aanreiken en aftekenen") counts partly, shown as
+    "lijkt op …" with its share, and is not ticked."""
+    space = hub.matching.space
+    req, via = space.column(sid(hub, "medicijnen-aanreiken")), space.column(sid(hub, "geneesmiddelen-afleveren"))
+    assert req is not None and via is not None
+    assert space.link_how[via, req] == 4  # "similar": the model's link, not the taxonomy's
+    pct = round(float(space.links[via, req]) * 100)
+    assert 20 <= pct <= 40
+    h = employer(client)
+    body = cook_vacancy(hub, title="Helpende zorg", sector="zorg",
+                        requirements=[{"concept_id": sid(hub, "medicijnen-aanreiken")},
+                                      {"concept_id": sid(hub, "hygienisch-werken")}])
+    vid = client.post("/api/v1/vacancies", json=body, headers=h).json()["id"]
+    token = signed_in(hub, web)
+    web.post("/profiel/stap/1", data={"csrf_token": token,
+                                      "skill": [sid(hub, "geneesmiddelen-afleveren"), sid(hub, "hygienisch-werken")]})
+    page = web.post("/profiel/stap/4", data=_step4_form(web, token)).text
+    card = page[page.index(f'id="v{vid}"'):]
+    card = card[:card.index("</article>")]
+    assert "Je hebt 1 van de 2 eisen." in card
+    fit, gap = card.split('<ul class="gap">')
+    assert "medicijnen aanreiken" not in fit.split('<ul class="fit">')[1]  # not ticked
+    assert "medicijnen aanreiken en aftekenen" in gap
+    assert f"lijkt op “geneesmiddelen afleveren” (telt deels mee: {pct}%)" in gap
+
 # --------------------------------------------------------------------------- profile, talent pool, own data
 def test_profile_overview_and_talent_pool(hub: Hub, web: TestClient) -> None:
     token = signed_in(hub, web)

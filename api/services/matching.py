@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from api.services import skill_links
 from api.services.taxonomy import TaxonomyService
 from api.services.training import load_catalogue
 from matching.careers import CareerAdvisor
@@ -75,26 +74,13 @@ class MatchingService:
     def space(self) -> SkillSpace:
         if self._space is None:
             space = SkillSpace.from_taxonomy(self.taxonomy.taxonomy)
-            # Only with an explicitly chosen model: linking 14k skills pairwise takes seconds at start-up,
-            # and the default model's links are not cached yet (issue 15, item 6).
-            if self.taxonomy.settings.embedding_model and self.taxonomy.settings.encoder_model:
-                space.add_similarity_links(self._skill_vectors(space))
+            # Skills close by meaning count partly for each other ("lijkt op …"): the model's links,
+            # computed once per model and taxonomy and read from TOM_HOME/cache after that.
+            pairs = skill_links.similarity_pairs(self.taxonomy)
+            if pairs is not None:
+                space.add_similar(*pairs, skill_links.RULE)
             self._space = space
         return self._space
-
-    def _skill_vectors(self, space: SkillSpace) -> np.ndarray:
-        """One L2-normalised vector per skill column: the mean of its label embeddings."""
-        idx = self.taxonomy.index("skill")
-        if idx.label_emb is None:
-            return np.zeros((space.n_skills, 1), dtype=np.float32)
-        sums = np.add.reduceat(idx.label_emb, idx.concept_start, axis=0)
-        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
-        out = np.zeros((space.n_skills, sums.shape[1]), dtype=np.float32)
-        for row, cid in enumerate(idx.concept_ids):
-            j = space.column(cid)
-            if j is not None:
-                out[j] = sums[row]
-        return out
 
     @property
     def catalogue(self) -> Catalogue:

@@ -708,58 +708,47 @@ class ConceptIndex:
         said = (f[:, 2] > 0) & (f[:, 0] >= EXACT_LEX)
         return np.where(said, np.maximum(conf, EXTRACT_SAID), conf).tolist()
 
-    def _windows_best(self, windows: list[str], qlang: str, n_labels: int) -> list[tuple[int, float] | None]:
-        """Per window of a few words: the label it matches by its words alone (cosine ≥ WINDOW_MIN), if any.
+    def _window_best(self, window: str, qlang: str, n_labels: int) -> tuple[int, float] | None:
+        """The label a short window of words matches by its words alone (cosine ≥ WINDOW_MIN), if any.
 
         Cached per window text: the same few words ("je werkt zelfstandig") recur across texts.
-        The windows of a chunk are scored together and only on the labels sharing a word with them
-        (the rest score 0, below WINDOW_MIN); each (window, label) sum is that of :func:`_dot`, in the
-        same order, so the answer is the same as scoring every label (ties: the lowest label row).
+        Only the labels sharing a word with the window are scored (the rest score 0, below
+        WINDOW_MIN); the sums are those of :func:`_dot`, in the same order, so the answer is the same
+        as scoring every label (ties: the lowest label row).
         """
         cache: dict[tuple[str, str], tuple[int, float] | None] = self.__dict__.setdefault("_window_cache", {})
+        key = (window, qlang)
+        if key in cache:
+            return cache[key]
+        cols, weights = self._window_vector(window, qlang)
+        out: tuple[int, float] | None = None
+        if len(cols):
+            T = self.word_T
+            if len(cols) > 32:  # as _dot does for long queries: through scipy
+                rows = np.arange(n_labels)
+                ws = _dot(T, cols, weights, n_labels)
+            else:
+                starts, ends = T.indptr[cols], T.indptr[cols + 1]
+                idx = np.concatenate([T.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+                val = np.concatenate([T.data[a:b] * w for a, b, w in zip(starts, ends, weights, strict=True)])
+                # the postings are sorted runs: a stable sort merges them and keeps each label's
+                # terms in their order, so the float64 sums below are _dot's, bit for bit
+                order = np.argsort(idx, kind="stable")
+                idx = idx[order]
+                new = np.ones(len(idx), dtype=bool)
+                np.not_equal(idx[1:], idx[:-1], out=new[1:])
+                rows = idx[new]
+                ws = np.bincount(np.cumsum(new) - 1, weights=val[order], minlength=len(rows)).astype(np.float32)
+            if len(self.languages) > 1 and len(rows):
+                ws = np.where(self._in_lang(qlang)[rows], ws, 0.0)  # bridged words are too loose for one window
+            if len(rows):
+                j = int(np.argmax(ws))
+                if ws[j] >= WINDOW_MIN:
+                    out = (int(rows[j]), float(ws[j]))
         if len(cache) >= 4 * CHUNK_CACHE:
             cache.clear()
-        T = self.word_T
-        idx: list[np.ndarray] = []
-        val: list[np.ndarray] = []
-        owner: list[str] = []
-        fresh: dict[str, tuple[int, float] | None] = {}
-        for window in dict.fromkeys(w for w in windows if (w, qlang) not in cache):
-            cols, weights = self._window_vector(window, qlang)
-            fresh[window] = None
-            if len(cols) > 32:  # as _dot does for long queries: through scipy, over every label
-                ws = _dot(T, cols, weights, n_labels)
-                if len(self.languages) > 1:
-                    ws = np.where(self._in_lang(qlang), ws, 0.0)
-                li = int(np.argmax(ws))
-                if ws[li] >= WINDOW_MIN:
-                    fresh[window] = (li, float(ws[li]))
-                continue
-            for a, b, w in zip(T.indptr[cols], T.indptr[cols + 1], weights, strict=True):
-                idx.append(T.indices[a:b])
-                val.append(T.data[a:b] * w)
-            owner.extend([window] * len(cols))
-        if idx:
-            lens = np.fromiter(map(len, idx), dtype=np.int64, count=len(idx))
-            keep = lens > 0
-            names = list(dict.fromkeys(o for o, k in zip(owner, keep.tolist(), strict=True) if k))
-            wid = {w: j for j, w in enumerate(names)}
-            col_win = np.fromiter((wid.get(o, -1) for o in owner), dtype=np.int64, count=len(owner))
-            keys = np.repeat(col_win, lens) * n_labels + np.concatenate(idx)
-            uniq, inv = np.unique(keys, return_inverse=True)
-            sums = np.bincount(inv, weights=np.concatenate(val), minlength=len(uniq)).astype(np.float32)
-            rows, win = uniq % n_labels, uniq // n_labels
-            if len(self.languages) > 1:
-                sums = np.where(self._in_lang(qlang)[rows], sums, 0.0)  # bridged words are too loose for one window
-            starts = np.flatnonzero(np.r_[True, win[1:] != win[:-1]])
-            seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(sums)]))
-            at_max = np.flatnonzero(sums == np.maximum.reduceat(sums, starts)[seg])
-            first = at_max[np.r_[True, seg[at_max][1:] != seg[at_max][:-1]]]  # the lowest label row of each
-            for j in first.tolist():
-                if sums[j] >= WINDOW_MIN:
-                    fresh[names[int(win[j])]] = (int(rows[j]), float(sums[j]))
-        cache.update(((w, qlang), hit) for w, hit in fresh.items())
-        return [cache[(w, qlang)] for w in windows]
+        cache[key] = out
+        return out
 
     def _window_vector(self, window: str, qlang: str) -> tuple[np.ndarray, np.ndarray]:
         """The word vector :meth:`_query` gives a window (columns, weights), with each word's typo
@@ -837,14 +826,19 @@ class ConceptIndex:
             # windows of up to 4 words, by their words alone: finds "goed rapporteert" in a long
             # sentence where the whole-sentence similarity is diluted
             qlang = self.detect_language(chunk, lang)
-            spans = [(toks[i][1], toks[i + n - 1][2]) for i in range(len(toks)) for n in range(2, 5)
-                     if i + n <= len(toks) and fold(toks[i][0]) not in STOPWORDS
-                     and fold(toks[i + n - 1][0]) not in STOPWORDS]
-            found = self._windows_best([chunk[a:b] for a, b in spans], qlang, len(self.label_text))
-            for span, best_label in zip(spans, found, strict=True):
-                if best_label is not None:
-                    li, w = best_label
-                    offer(int(self.label_concept[li]), 0.9 * float(w * self.label_weight[li]), li, span)
+            n_labels = len(self.label_text)
+            for i in range(len(toks)):
+                for n in range(2, 5):
+                    if i + n > len(toks):
+                        break
+                    first, last = fold(toks[i][0]), fold(toks[i + n - 1][0])
+                    if first in STOPWORDS or last in STOPWORDS:
+                        continue
+                    best_label = self._window_best(chunk[toks[i][1]:toks[i + n - 1][2]], qlang, n_labels)
+                    if best_label is not None:
+                        li, w = best_label
+                        offer(int(self.label_concept[li]), 0.9 * float(w * self.label_weight[li]), li,
+                              (toks[i][1], toks[i + n - 1][2]))
             # whole chunk similarity
             ls = self.label_scores(chunk, lang)
             for ci, score in zip(*self.best_concepts(ls, max(top * 3, 20)), strict=True):

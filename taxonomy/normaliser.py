@@ -782,6 +782,25 @@ class ConceptIndex:
         vals = [feats[t] for t in feats if t in self.vocab]
         return np.asarray(cols, dtype=np.int64), np.asarray(vals, dtype=np.float32)
 
+    def _window_keys(self, chunk: str, toks: list[tuple[str, int, int]]
+                     ) -> Callable[[int, int, str], list[str]]:
+        """``keys(i, n, window)``: :func:`phrase_key` of the window of ``n`` tokens from token ``i`` in
+        each label language, from the chunk's words stemmed once instead of once per window.
+
+        Folding works character by character, so a window's words are its tokens' words whenever the
+        chunk's words are (checked here; otherwise each window is keyed on its own, as before).
+        """
+        words = [fold(t).split() for t, _, _ in toks]
+        if fold(chunk).split() != [w for ws in words for w in ws]:
+            return lambda i, n, window: [phrase_key(window, lg) for lg in self.languages]
+        content = [[w for w in ws if w not in STOPWORDS] for ws in words]
+        flat = [w for ws in content for w in ws]
+        stems: dict[str, list[str]] = {}
+        for lg in self.languages:
+            it = iter(stem_tokens(flat, lg))
+            stems[lg] = ["".join(next(it) for _ in ws) for ws in content]
+        return lambda i, n, window: ["".join(stems[lg][i:i + n]) for lg in self.languages]
+
     def _chunk_offers(self, chunk: str, lang: str, top: int) -> list[_Offer]:
         """The evidence one sentence-like chunk gives: (concept, [score, one word said exactly, several
         words said exactly], label, span in the chunk).
@@ -806,6 +825,7 @@ class ConceptIndex:
 
         if fold(chunk):
             toks = span_tokens(chunk)
+            window_keys = self._window_keys(chunk, toks)
             # exact windows
             for i in range(len(toks)):
                 for n in range(1, 7):
@@ -814,7 +834,7 @@ class ConceptIndex:
                     if toks[i][0].lower() in STOPWORDS or toks[i + n - 1][0].lower() in STOPWORDS:
                         continue
                     window = chunk[toks[i][1]:toks[i + n - 1][2]]
-                    keys = {phrase_key(window, lg) for lg in self.languages}
+                    keys = set(window_keys(i, n, window))
                     if n == 1 and "nl" in self.surface:  # "rapporteert" is a mention of "rapporteren"
                         nl_words = self.surface["nl"]
                         keys |= {phrase_key(v, "nl") for v in dutch_infinitives(fold(window)) if v in nl_words}

@@ -165,3 +165,19 @@ def test_a_window_finds_the_label_scoring_every_label_finds(index: ConceptIndex,
     assert cols.tolist() == q.indices.tolist() and weights.tolist() == q.data.tolist()
     index.__dict__.pop("_window_cache", None)
     assert index._window_best(window, lang, len(index.label_text)) == dense_window_best(index, window, lang)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["kassa", "Bedienen", "de", "en", "CV-ketels", "hygiënisch", "ß", "℡", "№5", "ﬁx",
+                                 "e\u0301", "—", "/", "..", "-", "’s", "werken!", "IJs", "Σ", "①"]), max_size=9),
+       st.lists(st.sampled_from([" ", "  ", ", ", " ℡ ", "\u00a0", " – ", "\n", "™"]), min_size=9, max_size=9))
+def test_window_keys_are_the_phrase_keys_of_the_windows(index: ConceptIndex, words: list[str], seps: list[str]) -> None:
+    from taxonomy.text import phrase_key, span_tokens
+
+    chunk = "".join(w + s for w, s in zip(words, seps, strict=False))
+    toks = span_tokens(chunk)
+    keys = index._window_keys(chunk, toks)
+    for i in range(len(toks)):
+        for n in range(1, min(7, len(toks) - i + 1)):
+            window = chunk[toks[i][1]:toks[i + n - 1][2]]
+            assert keys(i, n, window) == [phrase_key(window, lg) for lg in index.languages], window

@@ -834,11 +834,13 @@ class ConceptIndex:
                     if toks[i][0].lower() in STOPWORDS or toks[i + n - 1][0].lower() in STOPWORDS:
                         continue
                     window = chunk[toks[i][1]:toks[i + n - 1][2]]
-                    keys = set(window_keys(i, n, window))
+                    keys = window_keys(i, n, window)
                     if n == 1 and "nl" in self.surface:  # "rapporteert" is a mention of "rapporteren"
                         nl_words = self.surface["nl"]
-                        keys |= {phrase_key(v, "nl") for v in dutch_infinitives(fold(window)) if v in nl_words}
-                    for key in keys:
+                        keys += [phrase_key(v, "nl") for v in dutch_infinitives(fold(window)) if v in nl_words]
+                    # in a fixed order (a set's changed with the hash seed): of equally weighted labels
+                    # said exactly, the first one offered is the one shown
+                    for key in dict.fromkeys(keys):
                         for li in self.exact.get(key, ()):
                             ci = int(self.label_concept[li])
                             said[ci] = max(said.get(ci, 0), n)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from taxonomy import encoders
 from taxonomy.builtin import load_builtin
+from taxonomy.encoders import Encoder
 from taxonomy.normaliser import WINDOW_MIN, ConceptIndex, _dot
 from taxonomy.store import TaxonomyStore, _loading
 
@@ -129,9 +130,46 @@ def test_the_taxonomy_and_index_read_back_from_the_cache_are_the_built_ones(tmp_
     store = TaxonomyStore(tmp_path, BUILTIN)
     built_tax, built_idx = store.load(), store.index("skill")
     tax, idx = TaxonomyStore(tmp_path, BUILTIN).load(), TaxonomyStore(tmp_path, BUILTIN).index("skill")
+    assert idx is not built_idx
     assert tax.to_dict() == built_tax.to_dict()
     assert idx.label_text == built_idx.label_text and idx.exact == built_idx.exact
-    assert (idx.word_T != built_idx.word_T).nnz == 0
+    assert (idx.word_T != built_idx.word_T).nnz == 0 and (idx.char_T != built_idx.char_T).nnz == 0
+    assert np.array_equal(idx.label_weight, built_idx.label_weight)
+    for text in TEXTS:
+        assert idx.suggest(text, 5) == built_idx.suggest(text, 5)
+        assert idx.extract(text, 5) == built_idx.extract(text, 5)
+    idx.label_weight[0] = 0.5  # a mapped array written to changes this process's copy, not the file
+    assert TaxonomyStore(tmp_path, BUILTIN).index("skill").label_weight[0] == built_idx.label_weight[0]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_torn_index_cache_is_rebuilt_not_fatal(tmp_path: Path, damage: str) -> None:
+    built = TaxonomyStore(tmp_path, BUILTIN).index("skill")
+    (path,) = tmp_path.glob("cache/index-skill-*")
+    data = path.read_bytes()
+    path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"x" * 1000, "empty": b""}[damage])
+    again = TaxonomyStore(tmp_path, BUILTIN).index("skill")
+    assert again.label_text == built.label_text and again.extract(TEXTS[0], 5) == built.extract(TEXTS[0], 5)
+    assert len(path.read_bytes()) == len(data)  # written anew
+
+
+def test_centroids_lost_from_the_cache_are_rebuilt_without_encoding_again(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        rng = np.random.default_rng(len(texts))
+        v = rng.normal(size=(len(texts), 8)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    first = TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake", lambda: counting))
+    for p in tmp_path.glob("cache/embc-*"):
+        p.write_bytes(b"torn")
+    calls.clear()
+    again = TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake", lambda: counting))
+    assert calls == []
+    assert again.sem is not None and first.sem is not None
+    assert np.array_equal(again.sem.centroid, first.sem.centroid)
 
 
 # ----------------------------------------------------------------------- extraction's window lookup

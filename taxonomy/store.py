@@ -3,8 +3,9 @@
 * ``taxonomy/esco.json.gz`` — the ESCO layer: everything imported from ESCO packages.
 * The built-in Dutch taxonomy (``data/taxonomy``) is laid over it at load time, so our Dutch
   labels and synonyms always stay, and a new release of them needs no re-import.
-* ``cache/`` — the merged taxonomy and the search index as arrays, keyed by a fingerprint of
-  their inputs; deleting it is always safe.
+* ``cache/`` — the merged taxonomy (pickled) and the search indexes (:func:`pack`: pickled objects,
+  memory-mapped arrays), keyed by a fingerprint of their inputs; label vectors per model; deleting
+  it is always safe.
 
 Imports are transactional: the new layer is written to a temporary file, flushed, and moved
 over the old one in one rename. An interrupted import leaves the previous layer as it was.

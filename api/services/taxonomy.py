@@ -31,14 +31,15 @@ def _single_threaded_blas() -> None:
     threadpool_limits(1, user_api="blas")
 
 
-def shared_encoder(name: str) -> Encoder | None:
+def shared_encoder(name: str, cache_dir: Path | None = None) -> Encoder | None:
     """The encoder for ``name``, loaded once per process; None (after one clear line on stderr)
-    when it cannot be loaded, so everything keeps working lexically."""
+    when it cannot be loaded, so everything keeps working lexically. ``cache_dir`` keeps what makes
+    the next load faster (the first caller's is used; its contents depend only on the model)."""
     with _ENCODERS_LOCK:
         if name not in _ENCODERS:
             _single_threaded_blas()
             try:
-                _ENCODERS[name] = load_encoder(name).ready()
+                _ENCODERS[name] = load_encoder(name, cache_dir).ready()
             except EmbeddingModelError as exc:
                 # one line on stderr (CLI and server alike), not a log record that handlers may repeat
                 print(f"tom: {exc}; continuing with lexical matching only", file=sys.stderr, flush=True)
@@ -78,7 +79,7 @@ class TaxonomyService:
         """The configured sentence encoder (the default model unless ``TOM_EMBEDDING_MODEL=none``),
         or None when there is none or it cannot be loaded."""
         name = self.settings.encoder_model
-        return shared_encoder(name) if name else None
+        return shared_encoder(name, self.store.cache_dir) if name else None
 
     def index(self, kind: ConceptKind, progress: Callable[[int, int], None] | None = None) -> ConceptIndex:
         """The search index for ``kind``; ``progress`` hears (done, total) while label vectors are computed."""

@@ -411,6 +411,17 @@ class ConceptIndex:
         return float(self.word_idf[j]) if j is not None else 0.0
 
     def _correct(self, word: str) -> str | None:
+        """:meth:`_correction`, remembered per index: a query or sentence's unknown words recur
+        (a word is in up to nine windows of a sentence, and a correction costs ~0.3 ms)."""
+        memo: dict[str, str | None] = self.__dict__.setdefault("_correct_memo", {})
+        hit = memo.get(word, "")  # "" is never a correction; get, not [], as another thread may clear
+        if hit == "":
+            if len(memo) >= 4 * CHUNK_CACHE:  # bounded: a server hears endless new words
+                memo.clear()
+            hit = memo[word] = self._correction(word)
+        return hit
+
+    def _correction(self, word: str) -> str | None:
         """Closest known label word for an unknown word (typos).
 
         Words of 5+ letters: the closest word by edit ratio. Shorter words only when a letter was
@@ -846,18 +857,8 @@ class ConceptIndex:
         return out
 
     def _window_vector(self, window: str, qlang: str) -> tuple[np.ndarray, np.ndarray]:
-        """The word vector :meth:`_query` gives a window (columns, weights), with each word's typo
-        correction looked up once per index instead of once per window it is in (a word is in up to
-        nine windows of a sentence, and a correction costs ~0.3 ms)."""
-        memo: dict[str, str | None] = self.__dict__.setdefault("_correct_memo", {})
-
-        def correct(word: str) -> str | None:
-            if word not in memo:
-                if len(memo) >= 4 * CHUNK_CACHE:
-                    memo.clear()
-                memo[word] = self._correct(word)
-            return memo[word]
-
+        """The word vector :meth:`_query` gives a window (columns, weights)."""
+        correct = self._correct
         feats: dict[str, float] = {}
         if qlang in self.languages:
             lang_feats = _word_features(window, qlang, self.surface.get(qlang, frozenset()), correct)

@@ -211,3 +211,39 @@ def test_geonames_postcodes(db_home: Path, tmp_path: Path) -> None:
     report = tmp_path / "r.jsonl"
     tom("vacancies", "import", str(f), "--report", str(report))
     assert report.read_text() == ""
+
+
+def test_a_feed_import_encodes_new_sentences_per_group_and_stores_what_each_posting_says(hub: Hub,
+                                                                                         tmp_path: Path) -> None:
+    from api.services import jobposting
+
+    duties = ["Je helpt bewoners met wassen en aankleden.", "Je werkt hygiënisch.", "Je bedient de kassa.",
+              "Je rapporteert in het zorgdossier.", "Je maakt de kamers schoon.", "Je rijdt op een heftruck."]
+    n = feeds.GROUP + 6  # two groups
+    posts = [posting(f"t{i}", skills=None, title="Medewerker", description=(
+        f"<p>Huis {tmp_path.name} nummer {i} zoekt iemand.</p><h3>Wat vragen we?</h3><ul>"
+        + "".join(f"<li>{duties[(i + k) % len(duties)]} ({tmp_path.name} {i})</li>" for k in range(3)) + "</ul>"))
+             for i in range(n)]
+    f = tmp_path / "feed.json"
+    f.write_text(json.dumps(posts))
+    hub.taxonomy.index("occupation")  # label vectors computed before counting
+    enc = hub.taxonomy.index("skill").encoder
+    assert enc is not None and enc._fn is not None
+    model, calls = enc._fn, []
+    enc._fn = lambda batch: calls.append(len(batch)) or model(batch)  # type: ignore[assignment,func-returns-value]
+    try:
+        with Session(hub.engine) as db:
+            assert feeds.import_files(hub, db, [f], workers=1).imported == n
+            stored = {v.identifier: sorted((s.concept_id, s.essential) for s in db.exec(
+                select(VacancySkill).where(VacancySkill.vacancy_id == v.id)).all())
+                for v in db.exec(select(Vacancy)).all()}
+    finally:
+        enc._fn = model
+    # two new sentences per posting (and the shared duties once): one call per group of postings, plus
+    # one for the job title at most, where encoding one sentence at a time took a call per sentence
+    assert sum(calls) >= 2 * n and len(calls) <= 2 + 1
+    for p in posts:
+        parsed = jobposting.parse(hub, p)
+        assert stored[p["identifier"]["value"]] == sorted((r.concept_id, r.essential)
+                                                          for r in parsed.vacancy.requirements)
+    assert any(stored.values())

@@ -14,7 +14,7 @@ import io
 import json
 import multiprocessing
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,6 +33,7 @@ from api.services.geo import Place, normalise_postcode
 from api.services.hub import Hub
 
 BATCH = 1000
+GROUP = 64  # postings a worker parses at a time (their new sentences are encoded in one batch)
 LD_SCRIPT = re.compile(r"<script[^>]*type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script>", re.I | re.S)
 
 # CSV: our column names (case-insensitive; a few common aliases) -> JobPosting fields. See docs/feeds.md.
@@ -180,16 +181,42 @@ def _parse_one(item: tuple[str, Any]) -> tuple[str, jobposting.Posting | str]:
         return where, f"malformed posting ({type(exc).__name__}: {exc})"
 
 
-def _parsed(hub: Hub, items: Iterable[tuple[str, Any]], workers: int) -> Iterator[tuple[str, jobposting.Posting | str]]:
+def _prime(items: list[tuple[str, Any]]) -> None:
+    """Encode the new sentences of a group of postings in one batch before they are parsed one by one:
+    the model costs several times more per sentence when called for each (the extracted skills are the
+    same either way). A posting that names its skills is not extracted from, so not primed."""
+    assert _HUB is not None
+    texts: list[str] = []
+    for _, obj in items:
+        if not isinstance(obj, dict) or obj.get("skills"):
+            continue
+        desc = obj.get("description") or ""
+        try:
+            texts += [text for _, text in jobposting.extraction_texts(
+                obj, jobposting.html_to_text(desc) if isinstance(desc, str) else "")]
+        except (ValueError, TypeError, KeyError, AttributeError):  # parsing it will say what is wrong
+            continue
+    _HUB.taxonomy.index("skill").prime_extract(texts, jobposting.EXTRACT_TOP)
+
+
+def _parse_group(items: list[tuple[str, Any]]) -> list[tuple[str, jobposting.Posting | str]]:
+    _prime(items)
+    return [_parse_one(item) for item in items]
+
+
+def _parsed(hub: Hub, items: list[tuple[str, Any]], workers: int) -> Iterator[tuple[str, jobposting.Posting | str]]:
     global _HUB
     _HUB = hub
+    groups = [items[i:i + GROUP] for i in range(0, len(items), GROUP)]
     if workers <= 1:
-        yield from map(_parse_one, items)
+        for group in groups:
+            yield from _parse_group(group)
         return
     hub.taxonomy.index("skill")  # build or load before forking, so workers share it
     hub.taxonomy.index("occupation")
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_parse_one, items, chunksize=64)
+        for parsed in pool.imap(_parse_group, groups):
+            yield from parsed
 
 
 # --------------------------------------------------------------------------- writing

@@ -8,6 +8,7 @@ extension) marks nice-to-haves explicitly.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ IGNORE = re.compile(r"\b(wat bieden (we|wij)|wij bieden|we bieden|ons aanbod|arb
                     r"how to apply|benefits)\b", re.I)
 HOURS = re.compile(r"(\d{1,2})\s*(?:[-–]|tot|to)\s*(\d{1,2})|(\d{1,2})\s*(?:uur|u\b|hours|h\b)", re.I)
 EXTRACT_MIN = 0.55  # extracted mentions below this confidence are not stored as requirements
+EXTRACT_TOP = 12  # mentions read per text (essential, optional)
 
 
 class _Text(HTMLParser):
@@ -55,6 +57,7 @@ class _Text(HTMLParser):
         self.parts.append(data)
 
 
+@functools.lru_cache(maxsize=256)  # a feed import reads a description twice: to prime the model, then to parse
 def html_to_text(html: str) -> str:
     p = _Text()
     p.feed(html)
@@ -160,10 +163,9 @@ def ad_lines(description: str) -> Iterator[tuple[str, str]]:
         yield ("optional" if section == "optional" or OPTIONAL.search(line) else "essential"), line
 
 
-def _extract(hub: Hub, obj: dict[str, Any], description: str, reqs: dict[str, RequirementIn],
-             evidence: dict[str, str]) -> None:
-    """Skills from the free text: qualifications and responsibilities count as essential; lines
-    of the description by their section."""
+def extraction_texts(obj: dict[str, Any], description: str) -> list[tuple[str, str]]:
+    """(kind, text) that :func:`_extract` reads skills from: qualifications and responsibilities count
+    as essential; lines of the description by their section."""
     parts: dict[str, list[str]] = {"essential": [], "optional": []}
     for key in ("qualifications", "responsibilities", "experienceRequirements"):
         v = obj.get(key)
@@ -171,10 +173,14 @@ def _extract(hub: Hub, obj: dict[str, Any], description: str, reqs: dict[str, Re
             parts["essential"].append(html_to_text(v) if "<" in v else v)
     for kind, line in ad_lines(description):
         parts[kind].append(line)
-    for kind in ("essential", "optional"):
-        if not parts[kind]:
-            continue
-        for m in hub.taxonomy.extract_skills("\n".join(parts[kind]), 12):
+    return [(kind, "\n".join(parts[kind])) for kind in ("essential", "optional") if parts[kind]]
+
+
+def _extract(hub: Hub, obj: dict[str, Any], description: str, reqs: dict[str, RequirementIn],
+             evidence: dict[str, str]) -> None:
+    """Skills from the free text (:func:`extraction_texts`), essential first."""
+    for kind, text in extraction_texts(obj, description):
+        for m in hub.taxonomy.extract_skills(text, EXTRACT_TOP):
             if m.score >= EXTRACT_MIN and m.concept_id not in reqs:
                 reqs[m.concept_id] = RequirementIn(concept_id=m.concept_id, essential=kind == "essential")
                 evidence[m.concept_id] = (m.evidence or m.matched_label)[:500]

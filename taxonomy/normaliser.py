@@ -381,30 +381,9 @@ class ConceptIndex:
         return best or (self.languages[0] if self.languages else "nl")
 
     def _query(self, text: str, qlang: str) -> _Query:
-        folded = fold(text)
-        feats: dict[str, float] = {}
-        keys = set()
-        for lang in self.languages:
-            keys.add(phrase_key(text, lang))
-            if lang != qlang:
-                continue
-            lang_feats = _word_features(text, lang, self.surface.get(lang, frozenset()), self._correct)
-            norm = math.sqrt(sum((w * self._idf(t)) ** 2 for t, w in lang_feats.items())) or 1.0
-            for t, w in lang_feats.items():
-                feats[t] = feats.get(t, 0.0) + w * self._idf(t) / norm
-            if lang != "en" and "en" in self.languages and self.bridge:
-                bridged: dict[str, float] = {}
-                for t, w in lang_feats.items():
-                    for target, p in self.bridge.get(t, ()):
-                        bridged[target] = max(bridged.get(target, 0.0), w * p)
-                bnorm = math.sqrt(sum((w * self._idf(t)) ** 2 for t, w in bridged.items())) or 1.0
-                for t, w in bridged.items():
-                    if t not in lang_feats:
-                        feats[t] = feats.get(t, 0.0) + 0.8 * w * self._idf(t) / bnorm
-        cols = [self.vocab[t] for t in feats if t in self.vocab]
-        vals = [feats[t] for t in feats if t in self.vocab]
-        vec = _SparseRow(np.asarray(cols, dtype=np.int64), np.asarray(vals, dtype=np.float32))
-        return _Query(text=text, folded=folded, word_vec=vec, keys=keys)
+        keys = {phrase_key(text, lang) for lang in self.languages}
+        cols, vals = self._word_vector(text, qlang)
+        return _Query(text=text, folded=fold(text), word_vec=_SparseRow(cols, vals), keys=keys)
 
     def _idf(self, tok: str) -> float:
         j = self.vocab.get(tok)
@@ -841,7 +820,7 @@ class ConceptIndex:
         key = (window, qlang)
         if key in cache:
             return cache[key]
-        cols, weights = self._window_vector(window, qlang)
+        cols, weights = self._word_vector(window, qlang)
         out: tuple[int, float] | None = None
         if len(cols):
             T = self.word_T
@@ -871,12 +850,12 @@ class ConceptIndex:
         cache[key] = out
         return out
 
-    def _window_vector(self, window: str, qlang: str) -> tuple[np.ndarray, np.ndarray]:
-        """The word vector :meth:`_query` gives a window (columns, weights)."""
-        correct = self._correct
+    def _word_vector(self, text: str, qlang: str) -> tuple[np.ndarray, np.ndarray]:
+        """TF-IDF word vector of ``text`` in the query language (columns, weights): its words, typo
+        corrections and compound parts, plus their English bridge words at 0.8 (unit norm each)."""
         feats: dict[str, float] = {}
         if qlang in self.languages:
-            lang_feats = _word_features(window, qlang, self.surface.get(qlang, frozenset()), correct)
+            lang_feats = _word_features(text, qlang, self.surface.get(qlang, frozenset()), self._correct)
             norm = math.sqrt(sum((w * self._idf(t)) ** 2 for t, w in lang_feats.items())) or 1.0
             for t, w in lang_feats.items():
                 feats[t] = feats.get(t, 0.0) + w * self._idf(t) / norm

@@ -198,9 +198,6 @@ def test_a_window_finds_the_label_scoring_every_label_finds(index: ConceptIndex,
                                 min_size=1, max_size=4))
     window = " ".join(picked)
     lang = data.draw(st.sampled_from(index.languages))
-    cols, weights = index._window_vector(window, lang)
-    q = index._query(window, lang).word_vec
-    assert cols.tolist() == q.indices.tolist() and weights.tolist() == q.data.tolist()
     index.__dict__.pop("_window_cache", None)
     assert index._window_best(window, lang, len(index.label_text)) == dense_window_best(index, window, lang)
 

@@ -84,6 +84,7 @@ EXTRACT_WEIGHTS = (0.797, -0.355, 0.265, -1.607, 6.124, 0.691, 2.959, -3.877 + 1
 EXTRACT_SAID = 0.6  # a label of several words said word for word ("ik ben gastvrij") is at least "confident"
 CHUNK_KEEP, CHUNK_DAMP = 2, 0.5  # one sentence claims few skills: the 3rd best loses 0.5 logit, the 4th 1.0, ...
 EXACT_LEX = 0.96  # a lexical score this high is a label said (almost) word for word
+EXACT_CONFIDENCE = 0.8  # floor of the confidence of a label said word for word (see calibrate_fused)
 AGREE_MIN, AGREE_STEP, AGREE_MAX = 0.5, 0.02, 0.06  # synonym agreement bonus (see concept_scores)
 
 
@@ -649,10 +650,15 @@ class ConceptIndex:
         after the language prior (``LANG_PRIOR``) joined the fused score: held out, ≥ 0.8 right
         85 % / 92 % (41 and 36 answers), 0.6–0.8 60–69 %, below 0.4 11–12 %; an exact Dutch label
         alone ≈ 0.82.
+
+        A label said word for word is at least ``EXACT_CONFIDENCE`` (0.8, "this is it" on the pages'
+        scale) whatever the model adds: the refit left some exact labels just under it ("lassen" 0.77).
         """
         a, e, b = FUSED_CALIBRATION.get(self.kind, FUSED_CALIBRATION["skill"])
-        z = a * np.asarray(fused, dtype=np.float64) + e * (np.asarray(lex) >= EXACT_LEX) + b
-        return 1.0 / (1.0 + np.exp(-z))
+        exact = np.asarray(lex) >= EXACT_LEX
+        z = a * np.asarray(fused, dtype=np.float64) + e * exact + b
+        conf = 1.0 / (1.0 + np.exp(-z))
+        return np.where(exact, np.maximum(conf, EXACT_CONFIDENCE), conf)
 
     def _matches(self, idx: np.ndarray, conf: np.ndarray, lex: np.ndarray, ls: np.ndarray, lang: str,
                  min_score: float, qv: np.ndarray | None = None) -> list[Match]:

@@ -111,7 +111,9 @@ def test_catalogue_loads_and_every_module_teaches_known_skills(svc) -> None:  # 
 
 
 def test_horeca_worker_sees_where_her_skills_carry_into_zorg(svc) -> None:  # type: ignore[no-untyped-def]
-    ids = svc.skills_from_text(["gasten ontvangen", "eten serveren", "hygiënisch werken", "klantvriendelijk",
+    # "eten serveren" reaches gerechten serveren at 0.345 since the skill calibration's refit, just under
+    # the typed-phrase threshold (0.35); this test is about the moves, so it names the skill.
+    ids = svc.skills_from_text(["gasten ontvangen", "gerechten serveren", "hygiënisch werken", "klantvriendelijk",
                                 "afwassen", "koffie zetten"])
     assert len(ids) == 6
     profile = Profile("h", tuple(ProfileSkill(i) for i in ids))

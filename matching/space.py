@@ -163,9 +163,15 @@ class SkillSpace:
     def column(self, skill_id: str) -> int | None:
         return self.skill_index.get(skill_id)
 
+    @staticmethod
+    def skill_order(tax: Taxonomy) -> list[str]:
+        """The skill ids of ``tax`` in column order (sorted): what :meth:`from_taxonomy` numbers them by,
+        and what cached per-column data (the model's similar links) is stored by."""
+        return sorted(c.id for c in tax.concepts.values() if c.kind == "skill")
+
     @classmethod
     def from_taxonomy(cls, tax: Taxonomy) -> SkillSpace:
-        skills = sorted(c.id for c in tax.concepts.values() if c.kind == "skill")
+        skills = cls.skill_order(tax)
         index = {s: i for i, s in enumerate(skills)}
         occs = sorted(o for o in tax.occupation_skills if o in tax.concepts)
         occ_index = {o: i for i, o in enumerate(occs)}

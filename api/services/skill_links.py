@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from api.services.taxonomy import TaxonomyService
-from matching.space import SimilarityRule, similar_pairs
+from matching.space import SimilarityRule, SkillSpace, similar_pairs
 from taxonomy.encoders import EmbeddingModelError, load_encoder
 from taxonomy.store import atomic_write
 
@@ -31,7 +31,7 @@ Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]  # skill column a, skill colum
 
 def skill_columns(svc: TaxonomyService) -> list[str]:
     """Skill ids in column order (the order of ``SkillSpace.from_taxonomy``)."""
-    return sorted(c.id for c in svc.taxonomy.concepts.values() if c.kind == "skill")
+    return SkillSpace.skill_order(svc.taxonomy)
 
 
 def cache_path(svc: TaxonomyService, rule: SimilarityRule = RULE) -> Path | None:

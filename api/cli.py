@@ -456,6 +456,11 @@ BatchOpt = Annotated[Path | None, typer.Option("--batch", help="TSV file of 'qid
 TopOpt = Annotated[int, typer.Option("--top", help="Number of results per query.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of the labels shown (nl or en).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output for single texts too.")]
+# "\[" keeps rich from reading "[uri]" as markup (the help showed "essential: , optional: ")
+VacanciesOpt = Annotated[Path, typer.Option("--vacancies",
+                                            help="JSONL: {id, title, essential: \\[uri], optional: \\[uri]}")]
+ProfilesOpt = Annotated[Path, typer.Option("--profiles", help="JSONL: {id, skills: \\[{esco_uri}]}")]
+ExplainOpt = Annotated[bool, typer.Option("--explain", help="Add the explanation of each match.")]
 
 
 @taxonomy_app.command("suggest")
@@ -498,11 +503,10 @@ def _match_inputs(vacancies: Path, profiles: Path, top: int) -> tuple[Any, list[
 
 @match_app.command("rank")
 def match_rank(
-    vacancies: Annotated[Path, typer.Option("--vacancies",
-                                            help="JSONL: {id, title, essential: [uri], optional: [uri]}")],
-    profiles: Annotated[Path, typer.Option("--profiles", help="JSONL: {id, skills: [{esco_uri}]}")],
+    vacancies: VacanciesOpt,
+    profiles: ProfilesOpt,
     top: TopOpt = 10,
-    explain: Annotated[bool, typer.Option("--explain", help="Add the explanation of each match.")] = False,
+    explain: ExplainOpt = False,
 ) -> None:
     """Rank the vacancies for each profile: one JSON line per profile, best first."""
     from matching.index import VacancyIndex
@@ -541,11 +545,10 @@ def _match_row(row: dict[str, object], m: MatchResult, explain: bool, key: float
 
 @match_app.command("candidates")
 def match_candidates(
-    vacancies: Annotated[Path, typer.Option("--vacancies",
-                                            help="JSONL: {id, title, essential: [uri], optional: [uri]}")],
-    profiles: Annotated[Path, typer.Option("--profiles", help="JSONL: {id, skills: [{esco_uri}]}")],
+    vacancies: VacanciesOpt,
+    profiles: ProfilesOpt,
     top: TopOpt = 10,
-    explain: Annotated[bool, typer.Option("--explain", help="Add the explanation of each match.")] = False,
+    explain: ExplainOpt = False,
 ) -> None:
     """Rank the talent pool for each vacancy: one JSON line per vacancy, best first (must-haves first)."""
     from matching.talent import ProfileIndex

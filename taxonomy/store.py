@@ -41,6 +41,9 @@ from taxonomy.normaliser import ConceptIndex, Semantic
 
 # Bump when the merged structure or index layout changes, so old caches are not read.
 FORMAT_VERSION = "1"
+# what a Semantic keeps besides the label vectors (an older cache without one of them is rebuilt from them)
+SEM_ARRAYS = ("centroid", "basis", "cell_coarse", "cell_center", "cell_order", "cell_start",
+              "label_spread")
 
 
 @dataclass
@@ -256,7 +259,7 @@ class TaxonomyStore:
             if label_vec is not None and cpath.exists():
                 with contextlib.suppress(Exception):
                     _, z = unpack(cpath)
-                    sem = Semantic(label_vec, *(z[name] for name in ("centroid", "basis", "coarse")))
+                    sem = Semantic(label_vec, *(z[name] for name in SEM_ARRAYS))
                     if sem.centroid.shape != (len(idx.concept_ids), label_vec.shape[1]):
                         sem = None
             if sem is None:
@@ -268,7 +271,7 @@ class TaxonomyStore:
                 # the concept centroids and the coarse basis come from the label vectors: no encoding
                 sem = Semantic.build(label_vec, idx.concept_start)
                 self._write_cache(cpath, f"embc-{kind}-{mk}-",
-                                  pack(None, {"centroid": sem.centroid, "basis": sem.basis, "coarse": sem.coarse}))
+                                  pack(None, {name: getattr(sem, name) for name in SEM_ARRAYS}))
             idx.attach_encoder(encoder, sem)
         return idx
 

@@ -180,6 +180,101 @@ def test_coarse_candidates_hold_the_closest_centroid_often_and_all_when_few(seed
         assert int(np.argmax(sem.centroid @ q)) in cand.tolist()
 
 
+def _random_semantic(seed: int, n_concepts: int, dim: int = 24) -> tuple[Semantic, np.ndarray]:
+    """Concepts with 1–6 unit label vectors each, gathered around a few topics (as real ones are)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 7, n_concepts)
+    topics = rng.normal(size=(8, dim))
+    centre = topics[rng.integers(0, 8, n_concepts)] + 0.6 * rng.normal(size=(n_concepts, dim))
+    vecs = np.repeat(centre, sizes, axis=0) + 0.5 * rng.normal(size=(int(sizes.sum()), dim))
+    vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    return Semantic.build(vecs, starts), starts
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30))
+def test_the_cell_search_returns_k_distinct_concepts_and_the_exact_top_k_when_it_reads_every_cell(
+        seed: int, k: int) -> None:
+    sem, _ = _random_semantic(seed, 450)
+    assert len(sem.cell_center) == 4 and sorted(sem.cell_order.tolist()) == list(range(450))
+    q = np.random.default_rng(seed + 1).normal(size=sem.centroid.shape[1]).astype(np.float32)
+    q /= np.linalg.norm(q)
+    cand = sem.candidates(q, k)
+    assert len(set(cand.tolist())) == k and cand.min() >= 0 and cand.max() < 450
+    coarse = sem.centroid @ sem.basis  # all dimensions kept here (24 < SEM_RANK): the coarse ranking is exact
+    exact = set(np.argsort(-(coarse @ (q @ sem.basis)))[:k].tolist())
+    if 12 * k >= 450:  # reads every cell
+        assert set(cand.tolist()) == exact
+
+
+def test_the_cell_search_finds_the_concept_a_query_sits_on() -> None:
+    sem, _ = _random_semantic(3, 2000)  # 20 cells; k = 30 reads at least 360 concepts
+    assert len(sem.cell_center) == 20
+    found = [i in sem.candidates(sem.centroid[i], 30).tolist() for i in range(0, 2000, 20)]
+    assert sum(found) >= 95  # approximate by design, but it must not miss the obvious
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_the_label_cosine_bound_is_never_below_the_best_label(seed: int) -> None:
+    sem, starts = _random_semantic(seed, 60)
+    rng = np.random.default_rng(seed + 2)
+    for q in rng.normal(size=(5, sem.centroid.shape[1])):
+        q = (q / np.linalg.norm(q)).astype(np.float32)
+        concepts = np.arange(60)
+        best = np.maximum.reduceat(sem.label_vec @ q, starts)
+        bound = sem.max_label_cosine_bound(concepts, (sem.centroid @ q).astype(np.float64))
+        assert np.all(bound >= best)
+
+
+def _hashed_encoder(texts: list[str]) -> np.ndarray:
+    """A unit vector per text, the same text always the same vector; words shared make vectors closer."""
+    out = np.zeros((len(texts), 32))
+    for i, t in enumerate(texts):
+        for w in t.lower().split():
+            out[i] += np.random.default_rng(sum(map(ord, w)) * 7919 + len(w)).normal(size=32)
+        out[i] += 0.3 * np.random.default_rng(sum(map(ord, t))).normal(size=32)
+    return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def wide() -> ConceptIndex:
+    """300 skills of two to four words with a few synonyms each: enough that a suggestion reads only part
+    of its candidates' label vectors."""
+    rng = np.random.default_rng(7)
+    words = ["lassen", "koken", "kassa", "schoon", "rijden", "zorg", "team", "plannen", "wassen", "tillen",
+             "gasten", "bedienen", "monteren", "meten", "verven", "bakken", "rekenen", "klanten", "pakken",
+             "sorteren", "helpen", "ouderen", "machines", "hout", "metaal", "water", "voedsel", "veilig"]
+    tax = Taxonomy()
+    for i in range(300):
+        label = " ".join(rng.choice(words, int(rng.integers(2, 5)), replace=False))
+        c = Concept(id=f"s:{i:03d}", kind="skill", pref={"nl": label, "en": f"skill {i}"})
+        c.alt = {"nl": [" ".join(rng.choice(words, 2, replace=False)) for _ in range(int(rng.integers(0, 4)))]}
+        tax.add(c)
+    return ConceptIndex.build(tax, "skill", encoder=_hashed_encoder)
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(st.sampled_from(["lassen", "koken", "kassa", "zorg", "gasten", "ouderen", "wassen", "hout",
+                                       "meten", "xyz", "team"]), min_size=1, max_size=4), k=st.integers(1, 40))
+def test_reading_label_vectors_best_bound_first_gives_the_same_top_k_as_reading_all(
+        wide: ConceptIndex, words: list[str], k: int) -> None:
+    text = " ".join(words)
+    ls = wide.label_scores(text)
+    q = _hashed_encoder([text])[0]
+    got = wide.fused_best(ls, q, k, "nl")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(Semantic, "max_label_cosine_bound", lambda self, c, cc: np.full(len(c), np.inf))
+        every = wide.fused_best(ls, q, k, "nl")
+        fused_of = dict(zip(*wide.fused_best(ls, q, 10**6, "nl")[:2], strict=True))
+    # the same scores in the same order; concepts may differ only where two tie (labels alike, vectors equal
+    # up to the float rounding of reading them in other groups)
+    assert np.allclose(got[1], every[1], atol=1e-6)
+    assert all(abs(fused_of[c] - f) < 1e-6 for c, f in zip(got[0], got[1], strict=True))
+    assert len(set(got[0].tolist())) == len(got[0])
+
+
 def test_a_lone_word_without_the_sentence_meaning_is_not_confident(small: ConceptIndex) -> None:
     text = "Wij plannen een uitje met het team en daarna gaan we lassen."
     found = {m.concept_id: m.score for m in small.extract(text, 10)}

@@ -238,6 +238,8 @@ class TaxonomyStore:
         if path.exists():
             with contextlib.suppress(Exception):
                 idx = _unpack_index(path)
+            if idx is not None and len(idx.desc_text) != len(idx.concept_ids):
+                idx = None  # cached before descriptions were kept
         if idx is None:
             idx = ConceptIndex.build(taxonomy or self.load(), kind)
             self._write_cache(path, f"index-{kind}-", _pack_index(idx))
@@ -256,19 +258,27 @@ class TaxonomyStore:
             if label_vec is not None and cpath.exists():
                 with contextlib.suppress(Exception):
                     _, z = unpack(cpath)
-                    sem = Semantic(label_vec, *(z[name] for name in ("centroid", "basis", "coarse")))
+                    sem = Semantic(label_vec, *(z[name] for name in ("centroid", "basis", "coarse", "desc", "hub")))
                     if sem.centroid.shape != (len(idx.concept_ids), label_vec.shape[1]):
                         sem = None
             if sem is None:
+                # labels (unless cached) and descriptions in one pass, so progress counts both
+                have = [i for i, t in enumerate(idx.desc_text) if t]
+                texts = (idx.label_text if label_vec is None else []) + [idx.desc_text[i] for i in have]
+                vecs = encoder.encode_many(texts, progress) if texts else np.zeros((0, 1), np.float32)
                 if label_vec is None:
-                    label_vec = encoder.encode_many(idx.label_text, progress)
+                    label_vec = vecs[:len(idx.label_text)]
                     buf = io.BytesIO()
                     np.save(buf, label_vec)
                     self._write_cache(lpath, f"emb-{kind}-{mk}-", buf.getvalue())
-                # the concept centroids and the coarse basis come from the label vectors: no encoding
-                sem = Semantic.build(label_vec, idx.concept_start)
-                self._write_cache(cpath, f"embc-{kind}-{mk}-",
-                                  pack(None, {"centroid": sem.centroid, "basis": sem.basis, "coarse": sem.coarse}))
+                desc_vec = None
+                if have:
+                    desc_vec = np.zeros((len(idx.concept_ids), label_vec.shape[1]), dtype=np.float32)
+                    desc_vec[have] = vecs[len(vecs) - len(have):]
+                # centroids, the coarse basis and hubness come from the label vectors: no encoding
+                sem = idx.semantic(label_vec, desc_vec)
+                arrays = {name: getattr(sem, name) for name in ("centroid", "basis", "coarse", "desc", "hub")}
+                self._write_cache(cpath, f"embc-{kind}-{mk}-", pack(None, arrays))
             idx.attach_encoder(encoder, sem)
         return idx
 

@@ -289,3 +289,57 @@ def test_top_positive_gives_the_m_largest_positive_values(seed: int, m: int, n: 
     assert len(set(got.tolist())) == len(got) == min(m, len(pos))
     assert np.all(x[got] > 0)
     assert np.array_equal(np.sort(x[got])[::-1], pos[:m])
+
+
+# --------------------------------------------------------------------------- descriptions and hubness
+def described(cid: str, nl: str, description: str) -> Concept:
+    return Concept(id=cid, kind="skill", pref={"nl": nl, "en": nl}, description={"en": description})
+
+
+def test_a_phrase_that_only_a_description_explains_finds_that_skill() -> None:
+    """Neither label shares a word or a model direction with "koken"; one skill's description does.
+    Without the description channel the two tie and the other one (lower id) would come first."""
+    tax = Taxonomy()
+    tax.add(described("s:a-tafel", "tafels dekken", "Set tables before guests arrive."))
+    tax.add(described("s:b-maaltijd", "maaltijden bereiden", "Koken voor gasten in een keuken."))
+    idx = ConceptIndex.build(tax, "skill", encoder=fake_encoder)
+    assert idx.sem is not None and idx.sem.desc is not None
+    assert idx.suggest("koken", 2)[0].concept_id == "s:b-maaltijd"
+    lex, smax, scent = np.zeros(2), np.full(2, 0.1), np.full(2, 0.1)
+    assert np.array_equal(idx.fuse(lex, smax, scent), idx.fuse(lex, smax, scent, sem_desc=np.zeros(2)))
+
+
+def test_a_concept_without_a_description_stands_in_with_its_centroid(small: ConceptIndex) -> None:
+    assert small.sem is not None and small.sem.desc is not None
+    assert np.array_equal(small.sem.desc, small.sem.centroid)  # the small taxonomy has no descriptions
+
+
+def test_hubness_marks_the_concept_near_everyone_elses_labels() -> None:
+    rng = np.random.default_rng(0)
+    d, n = 16, 12
+    own = rng.normal(size=(n, d)).astype(np.float32)
+    own /= np.linalg.norm(own, axis=1, keepdims=True)
+    hub_dir = own.mean(axis=0) / np.linalg.norm(own.mean(axis=0))  # close to all of them at once
+    labels = np.vstack([own, hub_dir[None, :]]).astype(np.float32)  # one label per concept; the last is the hub
+    starts = np.arange(n + 1, dtype=np.int64)
+    sem = Semantic.build(labels, starts)
+    assert sem.hub is not None and abs(float(sem.hub.mean())) < 1e-5
+    assert int(np.argmax(sem.hub)) == n
+    # a concept's own labels are never its neighbours: a lone concept has nothing to be near
+    lone = Semantic.build(labels[:1], np.zeros(1, dtype=np.int64))
+    assert lone.hub is not None and np.array_equal(lone.hub, np.zeros(1, np.float32))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1.1), min_size=1, max_size=8), st.lists(st.floats(-1, 1), min_size=24, max_size=24),
+       st.lists(st.floats(-0.3, 0.3), min_size=8, max_size=8), st.floats(0, 0.5))
+def test_fused_score_rises_with_the_description_and_falls_with_hubness(
+        small: ConceptIndex, lex: list[float], cos: list[float], hub: list[float], step: float) -> None:
+    n = len(lex)
+    args = (np.asarray(lex), np.asarray(cos[:n]), np.asarray(cos[8:8 + n]), np.ones(n))
+    desc, h = np.asarray(cos[16:16 + n]), np.asarray(hub[:n])
+    base = small.fuse(*args, sem_desc=desc, hub=h)
+    assert np.all(small.fuse(*args, sem_desc=desc + step, hub=h) >= base)
+    assert np.all(small.fuse(*args, sem_desc=desc, hub=h + step) <= base)
+    conf = small.calibrate_fused(base, args[0])
+    assert np.all((conf >= 0) & (conf <= 1))

@@ -11,8 +11,9 @@ concepts of one kind (skills or occupations):
 3. **char** — cosine between character 3–5-gram TF-IDF vectors: robust to typos, inflection
    and compounds the splitter misses.
 4. **semantic** (on by default, see :mod:`taxonomy.encoders`) — cosines between the query's vector
-   and the concept's label vectors (best label, and their mean); with the multilingual model this is
-   how Dutch text reaches concepts that only have English labels, and meaning beats shared words.
+   and the concept's label vectors (best label, and their mean) and its description; with the
+   multilingual model this is how Dutch text reaches concepts that only have English labels, and
+   meaning beats shared words.
 5. **bridge** (lexical, always on) — Dutch words translated to English words learned from the
    concepts that have labels in both languages, so Dutch text still reaches English-only concepts.
 

@@ -216,6 +216,8 @@ def test_label_vectors_are_computed_once_and_read_back_from_the_cache(tmp_path: 
     assert calls == []  # from the cache
     assert again.sem is not None and first_idx.sem is not None
     assert np.allclose(again.sem.label_vec, first_idx.sem.label_vec)
+    assert again.sem.desc is not None and first_idx.sem.desc is not None and again.sem.hub is not None
+    assert np.allclose(again.sem.desc, first_idx.sem.desc) and np.allclose(again.sem.hub, first_idx.sem.hub)
     TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-2", lambda: counting))
     assert sum(calls) > 0  # another model: its own vectors, not the first model's
 

@@ -19,7 +19,16 @@ from api.services.taxonomy import TaxonomyService
 from api.settings import Settings
 from taxonomy.encoders import DEFAULT_MODEL, EmbeddingModelError, Encoder, load_encoder, model_name
 from taxonomy.model import Concept, Taxonomy
-from taxonomy.normaliser import ConceptIndex, Semantic, _char_query, _char_vectorizer, _phone_case, _top_positive
+from taxonomy.normaliser import (
+    ConceptIndex,
+    Semantic,
+    _char_query,
+    _char_vectorizer,
+    _description,
+    _phone_case,
+    _top_positive,
+    hubness,
+)
 from taxonomy.store import TaxonomyStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -345,3 +354,37 @@ def test_fused_score_rises_with_the_description_and_falls_with_hubness(
     assert np.all(small.fuse(*args, sem_desc=desc, hub=h + step) <= base)
     conf = small.calibrate_fused(base, args[0])
     assert np.all((conf >= 0) & (conf <= 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12), st.integers(1, 6), st.integers(2, 60))
+def test_hubness_is_the_centred_mean_of_the_k_nearest_other_concepts_labels(seed: int, n_concepts: int, k: int,
+                                                                              most: int) -> None:
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 4, n_concepts)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    labels = rng.normal(size=(int(sizes.sum()), 8)).astype(np.float32)
+    labels /= np.linalg.norm(labels, axis=1, keepdims=True)
+    cent = rng.normal(size=(n_concepts, 8)).astype(np.float32)
+    rows = np.flatnonzero(rng.random(len(labels)) < 0.7)
+    got = hubness(cent, labels, rows, starts, k, most)
+    assert got.shape == (n_concepts,) and abs(float(got.mean())) < 1e-4
+    if len(rows) == 0:
+        assert np.array_equal(got, np.zeros(n_concepts, np.float32))
+        return
+    sample = rows if len(rows) <= most else rows[np.linspace(0, len(rows) - 1, most).astype(np.int64)]
+    owner = np.repeat(np.arange(n_concepts), sizes)[sample]
+    kk = max(1, min(k, len(sample) - 1))
+    ref = np.array([np.mean(np.sort(np.where(owner == c, -1.0, labels[sample] @ cent[c]))[::-1][:kk])
+                    for c in range(n_concepts)])
+    assert np.allclose(got, ref - ref.mean(), atol=1e-4)
+
+
+def test_the_model_reads_a_concepts_name_and_description_in_dutch_first() -> None:
+    both = Concept(id="s:1", kind="skill", pref={"nl": "kassa bedienen", "en": "operate till"},
+                   description={"en": "Handle payments.", "nl": "Betalingen afhandelen."})
+    assert _description(both) == "kassa bedienen: Betalingen afhandelen."
+    english = Concept(id="s:2", kind="skill", pref={"nl": "afwassen", "en": "wash dishes"},
+                      description={"en": "Clean dishes."})
+    assert _description(english) == "afwassen: Clean dishes."  # the name in Dutch, the meaning in English
+    assert _description(Concept(id="s:3", kind="skill", pref={"nl": "koken"})) == ""

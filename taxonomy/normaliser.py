@@ -297,7 +297,7 @@ class ConceptIndex:
     surface_list: list[str]  # all folded label words, for typo correction
     languages: list[str]
     bridge: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # "nl:stem" -> [("en:stem", w)]
-    desc_text: list[str] = field(default_factory=list)  # per concept: its description ("" when none), see DESC_LANGS
+    desc_text: list[str] = field(default_factory=list)  # per concept: "name: description" or "" (_description)
     sem: Semantic | None = field(default=None, repr=False)  # label vectors, when an encoder is attached
     encoder: Encoder | None = field(default=None, repr=False)
 
@@ -657,7 +657,7 @@ class ConceptIndex:
         the other; the other weights fixed), then fitted on all items. skill_normalisation_nl, three
         splits: held out 0.3491 / 0.3684 / 0.3578 / 0.3543 / 0.3446 / 0.3722 (mean 0.3577) against
         0.3402 / 0.3576 / 0.3487 / 0.3491 / 0.3365 / 0.3613 (0.3489) without, +0.0088; ten other
-        splits +0.0081; 0.360 on all items. Either alone gained less (hubness +0.0025, description
+        splits +0.0081; 0.3596 on all items. Either alone gained less (hubness +0.0025, description
         +0.0018): the description helps once hubs are held back. jobtitle_occupation_nl: hubness
         gained nothing; the description +0.0009 (three splits) / +0.0016 (ten), 0.5665 on all items
         (0.5612 without).

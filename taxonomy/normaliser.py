@@ -11,8 +11,9 @@ concepts of one kind (skills or occupations):
 3. **char** — cosine between character 3–5-gram TF-IDF vectors: robust to typos, inflection
    and compounds the splitter misses.
 4. **semantic** (on by default, see :mod:`taxonomy.encoders`) — cosines between the query's vector
-   and the concept's label vectors (best label, and their mean); with the multilingual model this is
-   how Dutch text reaches concepts that only have English labels, and meaning beats shared words.
+   and the concept's label vectors (best label, and their mean) and its description; with the
+   multilingual model this is how Dutch text reaches concepts that only have English labels, and
+   meaning beats shared words.
 5. **bridge** (lexical, always on) — Dutch words translated to English words learned from the
    concepts that have labels in both languages, so Dutch text still reaches English-only concepts.
 
@@ -73,12 +74,15 @@ SEM_CANDIDATES = 100  # concepts taken from the coarse semantic search (plus the
 # for every dev-set title as 100
 SEM_CANDIDATES_OF = {"skill": SEM_CANDIDATES, "occupation": 60}
 LEX_CANDIDATES = 50
-# Fusion weights per kind (b_max, b_centroid, floor), see ConceptIndex.fused_scores
-FUSION = {"skill": (0.5, 1.0, 0.0), "occupation": (0.25, 1.0, 0.3)}
+# Fusion weights per kind (b_max, b_centroid, floor, hubness β, b_description), see ConceptIndex.fuse
+FUSION = {"skill": (0.5, 1.0, 0.0, 0.3, 0.6), "occupation": (0.25, 1.0, 0.3, 0.0, 1.0)}
+HUB_K, HUB_SAMPLE = 5, 40_000  # hubness: nearest query-like labels per concept, and how many labels are sampled
+DESC_LANGS = ("nl", "en")  # a concept's description in the first of these it has (the model is cross-lingual)
+HUB_LANG = "nl"  # the labels that stand in for queries (the users' language; all labels when there are none)
 # prior for a concept with a preferred label in the user's language (see ConceptIndex.fuse); every
 # occupation has a Dutch label, so for occupations it would change nothing
 LANG_PRIOR = {"skill": 0.25, "occupation": 0.0}
-FUSED_CALIBRATION = {"skill": (2.96, 0.97, -6.86), "occupation": (3.14, 1.01, -4.84)}  # see calibrate_fused
+FUSED_CALIBRATION = {"skill": (2.65, 1.07, -6.67), "occupation": (2.81, 0.99, -5.38)}  # see calibrate_fused
 EXTRACT_SEM_CANDIDATES = 30  # concepts a chunk offers by meaning alone
 # extraction with a model: weights of [lex, one_word, several_words, sem_max, sem_centroid,
 # one_word·sem_centroid, lex·sem_centroid] and the bias (see ConceptIndex._extract_confidence)
@@ -101,6 +105,10 @@ class Semantic:
     grouped into about C/100 cells (k-means): ``cell_coarse`` holds them cell by cell (row i is concept
     ``cell_order[i]``; cell j is rows ``cell_start[j]:cell_start[j + 1]``, its mean ``cell_center[j]``),
     and a query reads only the cells nearest to it (see :meth:`candidates`).
+
+    ``desc`` (C, d) is the vector of each concept's description (its centroid when it has none) and
+    ``hub`` (C,) how close its centroid comes to labels of *other* concepts (see :func:`hubness`);
+    both feed :meth:`ConceptIndex.fuse` (None: that term is left out).
     """
 
     label_vec: np.ndarray  # (L, d) float32
@@ -111,15 +119,21 @@ class Semantic:
     cell_order: np.ndarray  # (C,) int64: the concept of each coarse row
     cell_start: np.ndarray  # (n_cells + 1,) int64
     label_spread: np.ndarray  # (C,) float32: the lowest cosine between one of a concept's labels and its centroid
+    desc: np.ndarray | None = None  # (C, d) float32
+    hub: np.ndarray | None = None  # (C,) float32
 
     @classmethod
-    def build(cls, label_vec: np.ndarray, concept_start: np.ndarray) -> Semantic:
+    def build(cls, label_vec: np.ndarray, concept_start: np.ndarray, desc_vec: np.ndarray | None = None,
+              query_rows: np.ndarray | None = None) -> Semantic:
+        """From the label vectors (and, when given, description vectors (C, d) with zero rows for
+        concepts without one, and the label rows that stand in for queries in :func:`hubness`)."""
         v = np.asarray(label_vec, dtype=np.float32)
         if len(concept_start) == 0 or len(v) == 0:
             d = v.shape[1] if v.ndim == 2 else 1
             z = np.zeros((0, d), dtype=np.float32)
             return cls(v.reshape(-1, d), z, np.zeros((d, 0), np.float32), z[:, :0], z[:, :0],
-                       np.zeros(0, np.int64), np.zeros(1, np.int64), np.zeros(0, np.float32))
+                       np.zeros(0, np.int64), np.zeros(1, np.int64), np.zeros(0, np.float32), z,
+                       np.zeros(0, np.float32))
         sums = np.add.reduceat(v, concept_start, axis=0)
         centroid = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)).astype(np.float32)
         # top right-singular vectors of the centroid matrix (eigenvectors of its d×d Gram matrix):
@@ -145,8 +159,16 @@ class Semantic:
         # the bound needs unit label vectors (an Encoder's contract); any other concept is always read
         unit = np.abs(np.einsum("ij,ij->i", v, v) - 1.0) < 1e-3
         spread[~np.logical_and.reduceat(unit, concept_start)] = -np.inf
+        desc = centroid  # a concept without a description: its centroid stands in
+        if desc_vec is not None:
+            dv = np.asarray(desc_vec, dtype=np.float32)
+            has = np.linalg.norm(dv, axis=1) > 0.5  # unit rows; zero rows: no description
+            desc = np.ascontiguousarray(np.where(has[:, None], dv, centroid), dtype=np.float32)
+        rows = np.arange(len(v)) if query_rows is None or len(query_rows) == 0 else np.asarray(query_rows)
+        hub = hubness(centroid, v, rows, concept_start)
         return cls(v, centroid, basis, np.ascontiguousarray(coarse[order], dtype=np.float32),
-                   np.ascontiguousarray(center, dtype=np.float32), order, start, spread.astype(np.float32))
+                   np.ascontiguousarray(center, dtype=np.float32), order, start, spread.astype(np.float32),
+                   desc, hub)
 
     def max_label_cosine_bound(self, concepts: np.ndarray, centroid_cos: np.ndarray) -> np.ndarray:
         """An upper bound of the best label cosine of ``concepts`` with a unit query vector, from their
@@ -184,6 +206,32 @@ class Semantic:
         s = self.cell_coarse[rows] @ qb
         best = np.argpartition(-s, k - 1)[:k]
         return self.cell_order[rows][best].astype(np.int64)
+
+
+def hubness(centroid: np.ndarray, label_vec: np.ndarray, rows: np.ndarray, concept_start: np.ndarray,
+            k: int = HUB_K, most: int = HUB_SAMPLE) -> np.ndarray:
+    """Per concept: the mean cosine between its centroid and the ``k`` nearest of the label vectors
+    ``rows`` (labels of other concepts standing in for queries; at most ``most`` of them, evenly
+    spaced), minus the mean of that over all concepts. Shape (C,) float32.
+
+    A "hub" is a concept whose vector is close to everything (short generic labels such as
+    "spelling"): a high value means a high cosine with a query says less. Subtracting
+    ``β·hub`` from the query's cosines is the concept side of CSLS (Conneau et al. 2018).
+    """
+    n = len(centroid)
+    if n == 0 or len(rows) == 0:
+        return np.zeros(n, dtype=np.float32)
+    if len(rows) > most:
+        rows = rows[np.linspace(0, len(rows) - 1, most).astype(np.int64)]
+    sample = np.ascontiguousarray(label_vec[rows], dtype=np.float32)
+    owner = np.searchsorted(concept_start, rows, side="right") - 1
+    k = max(1, min(k, len(rows) - 1))
+    out = np.zeros(n, dtype=np.float32)
+    for a in range(0, n, 512):
+        m = centroid[a:a + 512] @ sample.T
+        m[owner[None, :] == np.arange(a, a + len(m))[:, None]] = -1.0  # a concept's own labels are no neighbours
+        out[a:a + len(m)] = -np.partition(-m, k - 1, axis=1)[:, :k].mean(axis=1)
+    return out - out.mean()
 
 
 _Offer = tuple[int, np.ndarray, int, tuple[int, int] | None]  # concept, evidence features, label, span
@@ -308,6 +356,7 @@ class ConceptIndex:
     surface_list: list[str]  # all folded label words, for typo correction
     languages: list[str]
     bridge: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # "nl:stem" -> [("en:stem", w)]
+    desc_text: list[str] = field(default_factory=list)  # per concept: "name: description" or "" (_description)
     sem: Semantic | None = field(default=None, repr=False)  # label vectors, when an encoder is attached
     encoder: Encoder | None = field(default=None, repr=False)
 
@@ -386,6 +435,7 @@ class ConceptIndex:
             surface=frozen_surface,
             surface_list=[w for w in surface_all if len(w) >= 4],
             languages=languages,
+            desc_text=[_description(c) for c in concepts],
         )
         index.bridge = _learn_bridge(concepts, frozen_surface)
         if encoder is not None:
@@ -404,7 +454,26 @@ class ConceptIndex:
         if isinstance(label_vectors, Semantic):
             self.sem = label_vectors
         else:
-            self.sem = Semantic.build(label_vectors, self.concept_start)
+            self.sem = self.semantic(label_vectors, self.description_vectors(encoder))
+
+    def description_vectors(self, encoder: Callable[[list[str]], np.ndarray]) -> np.ndarray | None:
+        """(C, d) vectors of the concepts' descriptions, zero rows for concepts without one; None
+        when no concept has one."""
+        have = [i for i, t in enumerate(self.desc_text) if t]
+        if not have:
+            return None
+        vecs = np.asarray(encoder([self.desc_text[i] for i in have]), dtype=np.float32)
+        out = np.zeros((len(self.concept_ids), vecs.shape[1]), dtype=np.float32)
+        out[have] = vecs
+        return out
+
+    def semantic(self, label_vec: np.ndarray, desc_vec: np.ndarray | None) -> Semantic:
+        """:class:`Semantic` of this index from its label vectors (and description vectors): the
+        labels in ``HUB_LANG`` stand in for queries when measuring hubness."""
+        rows = np.zeros(0, dtype=np.int64)
+        if HUB_LANG in self.languages:
+            rows = np.flatnonzero(self.label_lang == self.languages.index(HUB_LANG))
+        return Semantic.build(label_vec, self.concept_start, desc_vec, rows)
 
     @property
     def label_emb(self) -> np.ndarray | None:
@@ -422,6 +491,7 @@ class ConceptIndex:
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
+        state.setdefault("desc_text", [])  # an index cached before descriptions: the store rebuilds it
         for k, v in state.items():
             object.__setattr__(self, k, v)
 
@@ -626,8 +696,12 @@ class ConceptIndex:
         return np.maximum.reduceat(lab.astype(np.float64), offs), (self.sem.centroid[concepts] @ q).astype(np.float64)
 
     def fuse(self, lex: np.ndarray, sem_max: np.ndarray, sem_centroid: np.ndarray,
-             in_lang: np.ndarray | None = None) -> np.ndarray:
-        """Fused concept score: ``lex + b_max·max(0, sem_max − t) + b_c·max(0, sem_centroid − t) + p·in_lang``.
+             in_lang: np.ndarray | None = None, sem_desc: np.ndarray | None = None,
+             hub: np.ndarray | None = None) -> np.ndarray:
+        """Fused concept score::
+
+            lex + b_max·max(0, sem_max − β·hub − t) + b_c·max(0, sem_centroid − β·hub − t)
+                + b_d·max(0, sem_desc) + p·in_lang
 
         ``lex`` is :meth:`concept_scores` (words, characters, bridge, exact labels); ``sem_max`` the
         best cosine between the query vector and one of the concept's label vectors, ``sem_centroid``
@@ -646,9 +720,27 @@ class ConceptIndex:
         split picked 0.4–0.5, held out +0.009 to +0.010 MRR@10; the curve is flat from 0.25 (0.347
         vs 0.348 on all), and we keep the smallest value on the plateau so that an English-only
         concept still wins when its evidence is clearly better.
+
+        ``sem_desc`` is the cosine with the concept's description as :func:`_description` writes it
+        ("name: description", Dutch else English; people describe a task, as descriptions do), ``hub``
+        the concept's :func:`hubness` (how close its centroid comes to other concepts' Dutch labels
+        anyway): a cosine with a concept that is near everything says less. Skills β = 0.3,
+        b_d = 0.6; occupations β = 0, b_d = 1.0. Chosen by 2-fold CV (coordinate search over
+        β ∈ {0, 0.1, …, 0.5}, b_d ∈ {0, 0.1, …, 0.6, 0.75, 1, …, 2} on one random half, reported on
+        the other; the other weights fixed), then fitted on all items. skill_normalisation_nl, three
+        splits: held out 0.3491 / 0.3684 / 0.3578 / 0.3543 / 0.3446 / 0.3722 (mean 0.3577) against
+        0.3402 / 0.3576 / 0.3487 / 0.3491 / 0.3365 / 0.3613 (0.3489) without, +0.0088; ten other
+        splits +0.0081; 0.3596 on all items. Either alone gained less (hubness +0.0025, description
+        +0.0018): the description helps once hubs are held back. jobtitle_occupation_nl: hubness
+        gained nothing; the description +0.0009 (three splits) / +0.0016 (ten), 0.5665 on all items
+        (0.5612 without).
         """
-        b_max, b_c, t = FUSION.get(self.kind, FUSION["skill"])
+        b_max, b_c, t, beta, b_d = FUSION.get(self.kind, FUSION["skill"])
+        if hub is not None and beta:
+            sem_max, sem_centroid = sem_max - beta * hub, sem_centroid - beta * hub
         fused = lex + b_max * np.maximum(sem_max - t, 0.0) + b_c * np.maximum(sem_centroid - t, 0.0)
+        if sem_desc is not None and b_d:
+            fused = fused + b_d * np.maximum(sem_desc, 0.0)
         prior = LANG_PRIOR.get(self.kind, 0.0)
         if in_lang is not None and prior:
             fused = fused + prior * in_lang
@@ -681,11 +773,20 @@ class ConceptIndex:
         n_sem = SEM_CANDIDATES_OF.get(self.kind, SEM_CANDIDATES)
         cand = np.union1d(self.label_concept[top_labels], self.sem.candidates(q, n_sem))
         lex = self._scores_of(cand, ls)
-        scent = (self.sem.centroid[cand] @ q).astype(np.float64)
+        sem = self.sem
+        scent = (sem.centroid[cand] @ q).astype(np.float64)
         in_lang = None if lang is None else self._has_pref(lang)[cand]
+        sdesc = None if sem.desc is None else (sem.desc[cand] @ q).astype(np.float64)
+        hub = None if sem.hub is None else sem.hub[cand].astype(np.float64)
+
+        def fused_of(at: np.ndarray, smax_at: np.ndarray) -> np.ndarray:  # the fused score of cand[at]
+            return self.fuse(lex[at], smax_at, scent[at], None if in_lang is None else in_lang[at],
+                             None if sdesc is None else sdesc[at], None if hub is None else hub[at])
+
         # Reading the candidates' label vectors is most of the cost: read the best-bound ones first, then
         # only those whose bound reaches the k-th fused score so far (same top k as reading all of them).
-        upper = self.fuse(lex, self.sem.max_label_cosine_bound(cand, scent), scent, in_lang)
+        every = np.arange(len(cand))
+        upper = fused_of(every, sem.max_label_cosine_bound(cand, scent))
         order = np.lexsort((cand, -upper))
         smax = np.zeros(len(cand))
         first = order[:max(k, 16)]
@@ -693,18 +794,16 @@ class ConceptIndex:
         done = len(first)
         if done < len(order):
             if done >= k:  # the k-th fused score only rises as more are read: an unread bound below it is out
-                kth = -np.partition(-self.fuse(lex[first], smax[first], scent[first],
-                                               None if in_lang is None else in_lang[first]), k - 1)[k - 1]
+                kth = -np.partition(-fused_of(first, smax[first]), k - 1)[k - 1]
                 rest = order[done:][upper[order[done:]] >= kth]  # a prefix: order is by descending bound
             else:
                 rest = order[done:]
             smax[rest] = self.semantic_max(cand[rest], q)
             done += len(rest)
         seen = order[:done]
-        cand, lex = cand[seen], lex[seen]
-        fused = self.fuse(lex, smax[seen], scent[seen], None if in_lang is None else in_lang[seen])
-        best = np.lexsort((cand, -fused))[:k]
-        return cand[best], fused[best], lex[best]
+        fused = fused_of(seen, smax[seen])
+        best = np.lexsort((cand[seen], -fused))[:k]
+        return cand[seen][best], fused[best], lex[seen][best]
 
     def semantic_max(self, concepts: np.ndarray, q: np.ndarray) -> np.ndarray:
         """For ``concepts``: the best cosine between the query vector ``q`` and one of their label vectors."""
@@ -754,7 +853,12 @@ class ConceptIndex:
         e/a ≈ 0.35 (no loss of MRR@10 on the held-out halves). The skill row was refitted the same way
         after the language prior (``LANG_PRIOR``) joined the fused score: held out, ≥ 0.8 right
         85 % / 92 % (41 and 36 answers), 0.6–0.8 60–69 %, below 0.4 11–12 %; an exact Dutch label
-        alone ≈ 0.82.
+        alone ≈ 0.82. Both rows were refitted again when descriptions and hubness joined the fused
+        score (it rose by about b_d·0.4): held out, skills ≥ 0.8 right 89 % / 90 % (37 / 39 answers),
+        0.6–0.8 68 % / 61 %, below 0.4 12–13 %; occupations ≥ 0.8 81 % / 91 % (58 / 23), 0.6–0.8
+        62 % / 81 %, below 0.4 12–13 %. On all items (top 3 answers, before the exact-label floor)
+        skills ≥ 0.8 89 % right (76 answers; 89 % of 75 before), occupations 89 % (79; 83 % of 130
+        before).
 
         A label said word for word is at least ``EXACT_CONFIDENCE`` (0.8, "this is it" on the pages'
         scale) whatever the model adds: the refit left some exact labels just under it ("lassen" 0.77).
@@ -1082,6 +1186,20 @@ class ConceptIndex:
 
 
 # ------------------------------------------------------------------------------- helpers
+def _description(c: Concept) -> str:
+    """What the model reads as a concept's description: its preferred label and its description, each
+    in the first of ``DESC_LANGS`` it has ("kassa bedienen: Operate a cash register ..."); "" without a
+    description. The name in the user's language held out better than a label in the description's
+    language (skill_normalisation_nl, 10 random 2-fold splits: +0.0081 vs +0.0044) or the description
+    alone (+0.0060)."""
+    text = next((c.description[lang] for lang in DESC_LANGS if c.description.get(lang)), "")
+    text = text or next((t for t in c.description.values() if t), "")
+    if not text:
+        return ""
+    label = next((c.pref[lang] for lang in DESC_LANGS if c.pref.get(lang)), "")
+    return f"{label}: {text}" if label else text
+
+
 def _phone_case(text: str) -> str:
     """The phrase as the model should read it: a capital first letter followed by a lower-case one
     ("Kassa", "Het chassis rechttrekken") is a keyboard's sentence case, not a name, and ESCO's labels

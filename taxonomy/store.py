@@ -187,6 +187,23 @@ def _unpack_index(path: Path) -> ConceptIndex:
     return idx
 
 
+def _load_vectors(path: Path, rows: int) -> np.ndarray | None:
+    """A cached (rows, d) vector file, memory-mapped; None when missing, unreadable or of another shape."""
+    if not path.exists():
+        return None
+    with contextlib.suppress(Exception):
+        vec = np.asarray(np.load(path, mmap_mode="r"))  # plain view: memmap indexing is slow
+        if vec.ndim == 2 and vec.shape[0] == rows:
+            return vec
+    return None
+
+
+def _npy(vec: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, vec)
+    return buf.getvalue()
+
+
 class TaxonomyStore:
     def __init__(self, home: Path, builtin_dir: Path) -> None:
         self.home = Path(home)
@@ -241,6 +258,8 @@ class TaxonomyStore:
         if path.exists():
             with contextlib.suppress(Exception):
                 idx = _unpack_index(path)
+            if idx is not None and len(idx.desc_text) != len(idx.concept_ids):
+                idx = None  # cached before descriptions were kept
         if idx is None:
             idx = ConceptIndex.build(taxonomy or self.load(), kind)
             self._write_cache(path, f"index-{kind}-", _pack_index(idx))
@@ -248,30 +267,37 @@ class TaxonomyStore:
             mk = hashlib.sha256(encoder.key.encode()).hexdigest()[:12]
             # label vectors as .npy, memory-mapped: server workers share one copy in the page cache
             lpath = self.cache_dir / f"emb-{kind}-{mk}-{key}.npy"
+            dpath = self.cache_dir / f"embd-{kind}-{mk}-{key}.npy"  # description vectors, same scheme
             cpath = self.cache_dir / f"embc-{kind}-{mk}-{key}.cache"
-            label_vec: np.ndarray | None = None
-            if lpath.exists():
-                with contextlib.suppress(Exception):
-                    label_vec = np.asarray(np.load(lpath, mmap_mode="r"))  # plain view: memmap indexing is slow
-                    if label_vec.ndim != 2 or label_vec.shape[0] != len(idx.label_text):
-                        label_vec = None
+            label_vec = _load_vectors(lpath, len(idx.label_text))
+            desc_vec = _load_vectors(dpath, len(idx.concept_ids))
             sem: Semantic | None = None
-            if label_vec is not None and cpath.exists():
+            if label_vec is not None and desc_vec is not None and cpath.exists():
                 with contextlib.suppress(Exception):
                     _, z = unpack(cpath)
-                    sem = Semantic(label_vec, *(z[name] for name in SEM_ARRAYS))
-                    if sem.centroid.shape != (len(idx.concept_ids), label_vec.shape[1]):
+                    sem = Semantic(label_vec, **{name: z[name] for name in SEM_ARRAYS}, desc=desc_vec, hub=z["hub"])
+                    if sem.centroid.shape != (len(idx.concept_ids), label_vec.shape[1]) \
+                            or desc_vec.shape != sem.centroid.shape:
                         sem = None
             if sem is None:
+                # what is not cached is encoded in one pass (labels, descriptions), so progress counts both
+                have = [i for i, t in enumerate(idx.desc_text) if t] if desc_vec is None else []
+                texts = (idx.label_text if label_vec is None else []) + [idx.desc_text[i] for i in have]
+                vecs = encoder.encode_many(texts, progress) if texts else np.zeros((0, 1), np.float32)
                 if label_vec is None:
-                    label_vec = encoder.encode_many(idx.label_text, progress)
-                    buf = io.BytesIO()
-                    np.save(buf, label_vec)
-                    self._write_cache(lpath, f"emb-{kind}-{mk}-", buf.getvalue())
-                # the concept centroids and the coarse basis come from the label vectors: no encoding
-                sem = Semantic.build(label_vec, idx.concept_start)
-                self._write_cache(cpath, f"embc-{kind}-{mk}-",
-                                  pack(None, {name: getattr(sem, name) for name in SEM_ARRAYS}))
+                    label_vec = vecs[:len(idx.label_text)]
+                    self._write_cache(lpath, f"emb-{kind}-{mk}-", _npy(label_vec))
+                fresh = desc_vec is None
+                if fresh:
+                    desc_vec = np.zeros((len(idx.concept_ids), label_vec.shape[1]), dtype=np.float32)
+                    if have:
+                        desc_vec[have] = vecs[len(vecs) - len(have):]
+                # centroids, the coarse search and hubness come from the label vectors: no encoding
+                sem = idx.semantic(label_vec, desc_vec)
+                if fresh and sem.desc is not None:  # stored as used: concepts without one hold their centroid
+                    self._write_cache(dpath, f"embd-{kind}-{mk}-", _npy(sem.desc))
+                arrays = {name: getattr(sem, name) for name in (*SEM_ARRAYS, "hub")}
+                self._write_cache(cpath, f"embc-{kind}-{mk}-", pack(None, arrays))
             idx.attach_encoder(encoder, sem)
         return idx
 

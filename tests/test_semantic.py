@@ -19,7 +19,16 @@ from api.services.taxonomy import TaxonomyService
 from api.settings import Settings
 from taxonomy.encoders import DEFAULT_MODEL, EmbeddingModelError, Encoder, load_encoder, model_name
 from taxonomy.model import Concept, Taxonomy
-from taxonomy.normaliser import ConceptIndex, Semantic, _char_query, _char_vectorizer, _phone_case, _top_positive
+from taxonomy.normaliser import (
+    ConceptIndex,
+    Semantic,
+    _char_query,
+    _char_vectorizer,
+    _description,
+    _phone_case,
+    _top_positive,
+    hubness,
+)
 from taxonomy.store import TaxonomyStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -305,12 +314,14 @@ def test_label_vectors_are_computed_once_and_read_back_from_the_cache(tmp_path: 
 
     store = TaxonomyStore(tmp_path, BUILTIN)
     first_idx = store.index("skill", Encoder("fake-1", lambda: counting))
-    assert sum(calls) == len(set(first_idx.label_text))  # each distinct label once
+    assert sum(calls) == len(set(first_idx.label_text) | {t for t in first_idx.desc_text if t})  # each text once
     calls.clear()
     again = TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-1", lambda: counting))
     assert calls == []  # from the cache
     assert again.sem is not None and first_idx.sem is not None
     assert np.allclose(again.sem.label_vec, first_idx.sem.label_vec)
+    assert again.sem.desc is not None and first_idx.sem.desc is not None and again.sem.hub is not None
+    assert np.allclose(again.sem.desc, first_idx.sem.desc) and np.allclose(again.sem.hub, first_idx.sem.hub)
     TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-2", lambda: counting))
     assert sum(calls) > 0  # another model: its own vectors, not the first model's
 
@@ -384,3 +395,91 @@ def test_top_positive_gives_the_m_largest_positive_values(seed: int, m: int, n: 
     assert len(set(got.tolist())) == len(got) == min(m, len(pos))
     assert np.all(x[got] > 0)
     assert np.array_equal(np.sort(x[got])[::-1], pos[:m])
+
+
+# --------------------------------------------------------------------------- descriptions and hubness
+def described(cid: str, nl: str, description: str) -> Concept:
+    return Concept(id=cid, kind="skill", pref={"nl": nl, "en": nl}, description={"en": description})
+
+
+def test_a_phrase_that_only_a_description_explains_finds_that_skill() -> None:
+    """Neither label shares a word or a model direction with "koken"; one skill's description does.
+    Without the description channel the two tie and the other one (lower id) would come first."""
+    tax = Taxonomy()
+    tax.add(described("s:a-tafel", "tafels dekken", "Set tables before guests arrive."))
+    tax.add(described("s:b-maaltijd", "maaltijden bereiden", "Koken voor gasten in een keuken."))
+    idx = ConceptIndex.build(tax, "skill", encoder=fake_encoder)
+    assert idx.sem is not None and idx.sem.desc is not None
+    assert idx.suggest("koken", 2)[0].concept_id == "s:b-maaltijd"
+    lex, smax, scent = np.zeros(2), np.full(2, 0.1), np.full(2, 0.1)
+    assert np.array_equal(idx.fuse(lex, smax, scent), idx.fuse(lex, smax, scent, sem_desc=np.zeros(2)))
+
+
+def test_a_concept_without_a_description_stands_in_with_its_centroid(small: ConceptIndex) -> None:
+    assert small.sem is not None and small.sem.desc is not None
+    assert np.array_equal(small.sem.desc, small.sem.centroid)  # the small taxonomy has no descriptions
+
+
+def test_hubness_marks_the_concept_near_everyone_elses_labels() -> None:
+    rng = np.random.default_rng(0)
+    d, n = 16, 12
+    own = rng.normal(size=(n, d)).astype(np.float32)
+    own /= np.linalg.norm(own, axis=1, keepdims=True)
+    hub_dir = own.mean(axis=0) / np.linalg.norm(own.mean(axis=0))  # close to all of them at once
+    labels = np.vstack([own, hub_dir[None, :]]).astype(np.float32)  # one label per concept; the last is the hub
+    starts = np.arange(n + 1, dtype=np.int64)
+    sem = Semantic.build(labels, starts)
+    assert sem.hub is not None and abs(float(sem.hub.mean())) < 1e-5
+    assert int(np.argmax(sem.hub)) == n
+    # a concept's own labels are never its neighbours: a lone concept has nothing to be near
+    lone = Semantic.build(labels[:1], np.zeros(1, dtype=np.int64))
+    assert lone.hub is not None and np.array_equal(lone.hub, np.zeros(1, np.float32))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1.1), min_size=1, max_size=8), st.lists(st.floats(-1, 1), min_size=24, max_size=24),
+       st.lists(st.floats(-0.3, 0.3), min_size=8, max_size=8), st.floats(0, 0.5))
+def test_fused_score_rises_with_the_description_and_falls_with_hubness(
+        small: ConceptIndex, lex: list[float], cos: list[float], hub: list[float], step: float) -> None:
+    n = len(lex)
+    args = (np.asarray(lex), np.asarray(cos[:n]), np.asarray(cos[8:8 + n]), np.ones(n))
+    desc, h = np.asarray(cos[16:16 + n]), np.asarray(hub[:n])
+    base = small.fuse(*args, sem_desc=desc, hub=h)
+    assert np.all(small.fuse(*args, sem_desc=desc + step, hub=h) >= base)
+    assert np.all(small.fuse(*args, sem_desc=desc, hub=h + step) <= base)
+    conf = small.calibrate_fused(base, args[0])
+    assert np.all((conf >= 0) & (conf <= 1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12), st.integers(1, 6), st.integers(2, 60))
+def test_hubness_is_the_centred_mean_of_the_k_nearest_other_concepts_labels(seed: int, n_concepts: int, k: int,
+                                                                              most: int) -> None:
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 4, n_concepts)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    labels = rng.normal(size=(int(sizes.sum()), 8)).astype(np.float32)
+    labels /= np.linalg.norm(labels, axis=1, keepdims=True)
+    cent = rng.normal(size=(n_concepts, 8)).astype(np.float32)
+    rows = np.flatnonzero(rng.random(len(labels)) < 0.7)
+    got = hubness(cent, labels, rows, starts, k, most)
+    assert got.shape == (n_concepts,) and abs(float(got.mean())) < 1e-4
+    if len(rows) == 0:
+        assert np.array_equal(got, np.zeros(n_concepts, np.float32))
+        return
+    sample = rows if len(rows) <= most else rows[np.linspace(0, len(rows) - 1, most).astype(np.int64)]
+    owner = np.repeat(np.arange(n_concepts), sizes)[sample]
+    kk = max(1, min(k, len(sample) - 1))
+    ref = np.array([np.mean(np.sort(np.where(owner == c, -1.0, labels[sample] @ cent[c]))[::-1][:kk])
+                    for c in range(n_concepts)])
+    assert np.allclose(got, ref - ref.mean(), atol=1e-4)
+
+
+def test_the_model_reads_a_concepts_name_and_description_in_dutch_first() -> None:
+    both = Concept(id="s:1", kind="skill", pref={"nl": "kassa bedienen", "en": "operate till"},
+                   description={"en": "Handle payments.", "nl": "Betalingen afhandelen."})
+    assert _description(both) == "kassa bedienen: Betalingen afhandelen."
+    english = Concept(id="s:2", kind="skill", pref={"nl": "afwassen", "en": "wash dishes"},
+                      description={"en": "Clean dishes."})
+    assert _description(english) == "afwassen: Clean dishes."  # the name in Dutch, the meaning in English
+    assert _description(Concept(id="s:3", kind="skill", pref={"nl": "koken"})) == ""

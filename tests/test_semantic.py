@@ -93,6 +93,12 @@ def test_occupation_suggestions_without_noise(real: TaxonomyService) -> None:
     assert cooking and all(h.score < 0.8 for h in cooking)
 
 
+@pytest.mark.parametrize("title", ["bejaardenverzorgster", "verzorgster", "ziekenverzorgende", "ouderenverzorger"])
+def test_the_names_people_give_a_caring_job_reach_verzorgende_ig(real: TaxonomyService, title: str) -> None:
+    hit = real.suggest_occupations(title, 3)[0]  # old and everyday names of the same mbo job
+    assert (hit.label, hit.score >= 0.8) == ("verzorgende IG", True)
+
+
 @given(st.lists(st.floats(0, 1), max_size=10))
 def test_plausible_keeps_the_best_and_drops_what_is_far_below_it(scores: list[float]) -> None:
     from types import SimpleNamespace

@@ -198,6 +198,15 @@ def _load_vectors(path: Path, rows: int) -> np.ndarray | None:
     return None
 
 
+def _content_key(texts: list[str]) -> str:
+    """A short hash of a list of texts (what a cache file was computed from)."""
+    h = hashlib.sha256()
+    for t in texts:
+        h.update(t.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:16]
+
+
 def _npy(vec: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.save(buf, vec)
@@ -265,9 +274,14 @@ class TaxonomyStore:
             self._write_cache(path, f"index-{kind}-", _pack_index(idx))
         if encoder is not None:
             mk = hashlib.sha256(encoder.key.encode()).hexdigest()[:12]
-            # label vectors as .npy, memory-mapped: server workers share one copy in the page cache
-            lpath = self.cache_dir / f"emb-{kind}-{mk}-{key}.npy"
-            dpath = self.cache_dir / f"embd-{kind}-{mk}-{key}.npy"  # description vectors, same scheme
+            # label vectors as .npy, memory-mapped: server workers share one copy in the page cache. They
+            # are keyed by the texts they encode, not the fingerprint: an upgrade or a moved install that
+            # leaves the labels alone does not encode them again (minutes on full ESCO).
+            lkey = _content_key(idx.label_text)
+            lpath = self.cache_dir / f"emb-{kind}-{mk}-{lkey}.npy"
+            # description vectors as used (a concept without one holds its centroid): labels count too
+            dkey = _content_key([lkey, *map(str, idx.concept_start.tolist()), *idx.desc_text])
+            dpath = self.cache_dir / f"embd-{kind}-{mk}-{dkey}.npy"
             cpath = self.cache_dir / f"embc-{kind}-{mk}-{key}.cache"
             label_vec = _load_vectors(lpath, len(idx.label_text))
             desc_vec = _load_vectors(dpath, len(idx.concept_ids))

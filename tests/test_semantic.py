@@ -332,6 +332,33 @@ def test_label_vectors_are_computed_once_and_read_back_from_the_cache(tmp_path: 
     assert sum(calls) > 0  # another model: its own vectors, not the first model's
 
 
+def test_an_upgrade_that_leaves_the_labels_alone_encodes_nothing_again(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    builtin = tmp_path / "taxonomy"
+    shutil.copytree(BUILTIN, builtin)
+    calls: list[int] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return fake_encoder(texts)
+
+    first = TaxonomyStore(tmp_path / "home", builtin).index("skill", Encoder("fake-1", lambda: counting))
+    assert sum(calls) > 0
+    calls.clear()
+    some = next(builtin.glob("skills/*.toml"))
+    os.utime(some, (1, 1))  # a new release's files: another fingerprint, the same labels
+    again = TaxonomyStore(tmp_path / "home", builtin).index("skill", Encoder("fake-1", lambda: counting))
+    assert calls == [] and again.sem is not None and first.sem is not None
+    assert np.array_equal(again.sem.label_vec, first.sem.label_vec)
+    some.write_text(some.read_text(encoding="utf-8").replace('nl_alt = ["', 'nl_alt = ["zzz nieuw label", "', 1),
+                    encoding="utf-8")
+    changed = TaxonomyStore(tmp_path / "home", builtin).index("skill", Encoder("fake-1", lambda: counting))
+    assert "zzz nieuw label" in changed.label_text and sum(calls) > 0  # new labels: new vectors, never stale ones
+    assert changed.sem is not None and len(changed.sem.label_vec) == len(changed.label_text)
+
+
 def test_a_broken_model_leaves_one_line_and_lexical_search(tmp_path: Path) -> None:
     code = ("import sys; from pathlib import Path; from api.services.taxonomy import TaxonomyService; "
             "from api.settings import Settings; "

@@ -200,11 +200,8 @@ def _load_vectors(path: Path, rows: int) -> np.ndarray | None:
 
 def _content_key(texts: list[str]) -> str:
     """A short hash of a list of texts (what a cache file was computed from)."""
-    h = hashlib.sha256()
-    for t in texts:
-        h.update(t.encode("utf-8", "surrogatepass"))
-        h.update(b"\x1f")
-    return h.hexdigest()[:16]
+    data = ("\x1f".join(texts) + ("\x1f" if texts else "")).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _npy(vec: np.ndarray) -> bytes:

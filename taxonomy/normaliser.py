@@ -689,11 +689,9 @@ class ConceptIndex:
     def semantic_scores(self, concepts: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For ``concepts``: the best label cosine and the centroid cosine with the query vector ``q``."""
         assert self.sem is not None
-        rows, offs = self._label_rows(concepts)
-        if len(rows) == 0:
+        if len(concepts) == 0:
             return np.zeros(0), np.zeros(0)
-        lab = self.sem.label_vec[rows] @ q
-        return np.maximum.reduceat(lab.astype(np.float64), offs), (self.sem.centroid[concepts] @ q).astype(np.float64)
+        return self.semantic_max(concepts, q), (self.sem.centroid[concepts] @ q).astype(np.float64)
 
     def fuse(self, lex: np.ndarray, sem_max: np.ndarray, sem_centroid: np.ndarray,
              in_lang: np.ndarray | None = None, sem_desc: np.ndarray | None = None,

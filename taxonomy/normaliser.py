@@ -356,7 +356,8 @@ class ConceptIndex:
     surface_list: list[str]  # all folded label words, for typo correction
     languages: list[str]
     bridge: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # "nl:stem" -> [("en:stem", w)]
-    desc_text: list[str] = field(default_factory=list)  # per concept: "name: description" or "" (_description)
+    # per concept: "name: description" or "" (:func:`_description`); all "" for a kind whose b_d is 0
+    desc_text: list[str] = field(default_factory=list)
     sem: Semantic | None = field(default=None, repr=False)  # label vectors, when an encoder is attached
     encoder: Encoder | None = field(default=None, repr=False)
 
@@ -435,7 +436,8 @@ class ConceptIndex:
             surface=frozen_surface,
             surface_list=[w for w in surface_all if len(w) >= 4],
             languages=languages,
-            desc_text=[_description(c) for c in concepts],
+            # only kinds whose fused score uses descriptions keep them (nothing to encode for the others)
+            desc_text=[_description(c) if FUSION.get(kind, FUSION["skill"])[4] else "" for c in concepts],
         )
         index.bridge = _learn_bridge(concepts, frozen_surface)
         if encoder is not None:
@@ -776,8 +778,9 @@ class ConceptIndex:
         sem = self.sem
         scent = (sem.centroid[cand] @ q).astype(np.float64)
         in_lang = None if lang is None else self._has_pref(lang)[cand]
-        sdesc = None if sem.desc is None else (sem.desc[cand] @ q).astype(np.float64)
-        hub = None if sem.hub is None else sem.hub[cand].astype(np.float64)
+        _, _, _, beta, b_d = FUSION.get(self.kind, FUSION["skill"])  # a term weighted 0 is not computed
+        sdesc = None if sem.desc is None or not b_d else (sem.desc[cand] @ q).astype(np.float64)
+        hub = None if sem.hub is None or not beta else sem.hub[cand].astype(np.float64)
 
         def fused_of(at: np.ndarray, smax_at: np.ndarray) -> np.ndarray:  # the fused score of cand[at]
             return self.fuse(lex[at], smax_at, scent[at], None if in_lang is None else in_lang[at],

@@ -61,14 +61,15 @@ def _service() -> TaxonomyService:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the web app and the JSON API."""
-    import uvicorn
+    from api.serving import run
 
     _ready_db()
     # uvicorn would believe X-Forwarded-* from 127.0.0.1 by default; the app decides instead (TOM_TRUSTED_PROXIES).
     # SIGHUP (systemctl reload) replaces the workers one by one; a new one loads the taxonomy first, which takes
-    # longer than uvicorn's 5 s default, after which it would give up the reload half-way.
-    uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False,
-                timeout_worker_healthcheck=120)
+    # longer than uvicorn's 5 s default, after which it would give up the reload half-way. A worker that stops
+    # answers the requests already on their way to it first (api/serving.py).
+    run("web.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False,
+        timeout_worker_healthcheck=120)
 
 
 # ----------------------------------------------------------------------------------- database, demo, users

@@ -274,3 +274,18 @@ def test_best_concepts_equal_the_top_of_all_concept_scores(many: ConceptIndex, s
     idx, scores = many.best_concepts(ls, k)
     assert idx.tolist() == ref.tolist()
     assert np.allclose(scores, cs[ref])
+
+
+def test_a_small_word_inside_a_window_that_the_label_lacks_is_no_mention_word_for_word() -> None:
+    """Windows are looked up with small words dropped; "help haar met wassen" (help her with washing) must
+    not become the label "haar wassen" (wash hair) said word for word, while "haar wassen" itself is."""
+    tax = Taxonomy()
+    for c in [skill("s:hair", "haar wassen", "wash hair"), skill("s:dress", "cliënten helpen met aankleden",
+                                                                  "help clients dress")]:
+        tax.add(c)
+    idx = ConceptIndex.build(tax, "skill")
+    said = {m.concept_id: m for m in idx.extract("Bij de kapper kon ik haar wassen en föhnen.")}
+    assert said["s:hair"].how == "exact" and said["s:hair"].evidence == "haar wassen"
+    helped = {m.concept_id: m for m in idx.extract("Ik help haar met wassen en aankleden.")}
+    assert "s:hair" not in helped or (helped["s:hair"].how != "exact"
+                                      and helped["s:hair"].score < said["s:hair"].score)

@@ -89,6 +89,7 @@ EXTRACT_SEM_CANDIDATES = 30  # concepts a chunk offers by meaning alone
 EXTRACT_WEIGHTS = (0.797, -0.355, 0.265, -1.607, 6.124, 0.691, 2.959, -3.877 + 1.53)
 EXTRACT_SAID = 0.6  # a label of several words said word for word ("ik ben gastvrij") is at least "confident"
 CHUNK_KEEP, CHUNK_DAMP = 2, 0.5  # one sentence claims few skills: the 3rd best loses 0.5 logit, the 4th 1.0, ...
+COPULA = frozenset({"ben", "bent", "is", "zijn", "was", "waren", "blijf", "blijft"})  # forms of "zijn" before a quality
 EXACT_LEX = 0.96  # a lexical score this high is a label said (almost) word for word
 EXACT_CONFIDENCE = 0.8  # floor of the confidence of a label said word for word (see calibrate_fused)
 AGREE_MIN, AGREE_STEP, AGREE_MAX = 0.5, 0.02, 0.06  # synonym agreement bonus (see concept_scores)
@@ -1154,6 +1155,10 @@ class ConceptIndex:
         if fold(chunk):
             toks = span_tokens(chunk)
             window_keys = self._window_keys(chunk, toks)
+            # "ik ben gastvrij", "je bent flexibel": after a form of "zijn" a window also names the label
+            # "<window> zijn" (gastvrij zijn), said word for word with the verb
+            be = next((j for j, t in enumerate(toks) if fold(t[0]) in COPULA), len(toks)) if "nl" in self.surface \
+                else len(toks)
             # exact windows
             for i in range(len(toks)):
                 for n in range(1, 7):
@@ -1162,18 +1167,20 @@ class ConceptIndex:
                     if toks[i][0].lower() in STOPWORDS or toks[i + n - 1][0].lower() in STOPWORDS:
                         continue
                     window = chunk[toks[i][1]:toks[i + n - 1][2]]
-                    keys = window_keys(i, n, window)
+                    keys = [(k, n) for k in window_keys(i, n, window)]
                     if n == 1 and "nl" in self.surface:  # "rapporteert" is a mention of "rapporteren"
                         nl_words = self.surface["nl"]
-                        keys += [phrase_key(v, "nl") for v in dutch_infinitives(fold(window)) if v in nl_words]
+                        keys += [(phrase_key(v, "nl"), 1) for v in dutch_infinitives(fold(window)) if v in nl_words]
+                    if be < i and n <= 3:
+                        keys.append((phrase_key(f"{window} zijn", "nl"), n + 1))
                     # in a fixed order (a set's changed with the hash seed): of equally weighted labels
                     # said exactly, the first one offered is the one shown
-                    for key in dict.fromkeys(keys):
+                    for key, words in dict.fromkeys(keys):
                         for li in self.exact.get(key, ()):
                             if n > 2 and not self._says_small_words(toks[i + 1:i + n - 1], li):
                                 continue
                             ci = int(self.label_concept[li])
-                            said[ci] = max(said.get(ci, 0), n)
+                            said[ci] = max(said.get(ci, 0), words)
                             offer(ci, float(self.label_weight[li]), li, (toks[i][1], toks[i + n - 1][2]))
             # windows of up to 4 words, by their words alone: finds "goed rapporteert" in a long
             # sentence where the whole-sentence similarity is diluted

@@ -289,3 +289,16 @@ def test_a_small_word_inside_a_window_that_the_label_lacks_is_no_mention_word_fo
     helped = {m.concept_id: m for m in idx.extract("Ik help haar met wassen en aankleden.")}
     assert "s:hair" not in helped or (helped["s:hair"].how != "exact"
                                       and helped["s:hair"].score < said["s:hair"].score)
+
+
+def test_a_quality_after_a_form_of_zijn_names_the_label_with_zijn() -> None:
+    """"Ik ben gastvrij", "je bent flexibel": the CV's way of saying "gastvrij zijn", word for word with the verb."""
+    tax = Taxonomy()
+    for c in [skill("s:host", "gastvrij zijn", "be hospitable"), skill("s:flex", "flexibel zijn", "be flexible"),
+              skill("s:social", "sociaal vaardig zijn", "be socially skilled")]:
+        tax.add(c)
+    idx = ConceptIndex.build(tax, "skill")
+    found = {m.concept_id: m for m in idx.extract("Ik ben gastvrij en je bent flexibel en sociaal vaardig.")}
+    assert {"s:host", "s:flex", "s:social"} <= set(found)
+    assert found["s:social"].evidence == "sociaal vaardig" and found["s:social"].score >= 0.95
+    assert "s:host" not in {m.concept_id for m in idx.extract("Gastvrij werken in een hotel.") if m.score >= 0.95}

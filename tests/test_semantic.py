@@ -99,6 +99,55 @@ def test_the_names_people_give_a_caring_job_reach_verzorgende_ig(real: TaxonomyS
     assert (hit.label, hit.score >= 0.8) == ("verzorgende IG", True)
 
 
+def _everyday_phrases() -> dict[str, tuple[frozenset[str], bool]]:
+    """tests/data/everyday_skill_phrases.tsv: phrase -> (sensible first answers, must the wizard offer it at ≥ 0.4)."""
+    table = {}
+    for line in (ROOT / "tests" / "data" / "everyday_skill_phrases.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            phrase, ids, sure = line.split("\t")
+            table[phrase] = (frozenset(ids.split()), sure == "1")
+    return table
+
+
+EVERYDAY = _everyday_phrases()
+
+
+def test_the_everyday_phrase_table_names_built_in_skills() -> None:
+    from taxonomy.builtin import load_builtin
+
+    slugs = {c.builtin for c in load_builtin(BUILTIN).of_kind("skill")}
+    assert len(EVERYDAY) >= 100
+    assert {p: ids - slugs for p, (ids, _) in EVERYDAY.items() if ids - slugs} == {}
+
+
+@pytest.mark.parametrize("text", [
+    # horeca
+    "koken", "eten koken", "afwas doen", "vaatwasser", "afwasmachine inruimen", "bier tappe", "serveren",
+    "kassa", "pinnen", "geld tellen", "cappuccino maken", "aardappels schillen", "bezorgen", "brommer rijden",
+    "id checken", "bediening",
+    # zorg
+    "mensen wassen", "douchen", "aankleden", "wassen en aankleden", "eten geven", "tillen", "sjouwen",
+    "clienten tillen", "helpen met lopen", "praten met bewoners", "bejaarde verzorgen", "wondjes verzorgen",
+    "medicijnen geven", "pillen geven", "scheren", "schoonmaken", "poetsen", "stofzuigen", "dweilen", "de was doen",
+    "koffie rondbrengen", "eten rondbrengen", "spelletjes doen met ouderen", "reanimeren", "oppassen",
+    "stervende begeleiden",
+    # techniek and transversaal
+    "lasse", "cv ketel repareren", "cv ketel ophangen", "wc ontstoppen", "heftruck rijden", "excel",
+    "nachtdiensten", "telefoon opnemen", "teamplayer",
+])
+def test_the_everyday_words_of_the_person_we_build_for_reach_the_skill_they_mean(real: TaxonomyService,
+                                                                               text: str) -> None:
+    """Informal words, typos and old names ("bejaarde", "afwas", "poetsen", "brommer") on the built-in taxonomy.
+
+    The answers are in tests/data/everyday_skill_phrases.tsv; where the phrase plainly names the skill the
+    wizard must offer it as at least "bedoel je …?" (≥ 0.4).
+    """
+    sensible, sure = EVERYDAY[text]
+    slug = {c.id: c.builtin for c in real.taxonomy.concepts.values()}
+    hit = real.suggest_skills(text, 1)[0]
+    assert (slug.get(hit.concept_id) in sensible, sure and hit.score < 0.4) == (True, False), (text, hit)
+
+
 @given(st.lists(st.floats(0, 1), max_size=10))
 def test_plausible_keeps_the_best_and_drops_what_is_far_below_it(scores: list[float]) -> None:
     from types import SimpleNamespace

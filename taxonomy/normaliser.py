@@ -90,6 +90,7 @@ EXTRACT_WEIGHTS = (0.797, -0.355, 0.265, -1.607, 6.124, 0.691, 2.959, -3.877 + 1
 EXTRACT_SAID = 0.6  # a label of several words said word for word ("ik ben gastvrij") is at least "confident"
 CHUNK_KEEP, CHUNK_DAMP = 2, 0.5  # one sentence claims few skills: the 3rd best loses 0.5 logit, the 4th 1.0, ...
 COPULA = frozenset({"ben", "bent", "is", "zijn", "was", "waren", "blijf", "blijft"})  # forms of "zijn" before a quality
+INTENSIFIERS = frozenset({"heel", "erg", "zeer", "echt", "best", "vrij", "nogal", "altijd", "ontzettend", "super"})
 EXACT_LEX = 0.96  # a lexical score this high is a label said (almost) word for word
 EXACT_CONFIDENCE = 0.8  # floor of the confidence of a label said word for word (see calibrate_fused)
 AGREE_MIN, AGREE_STEP, AGREE_MAX = 0.5, 0.02, 0.06  # synonym agreement bonus (see concept_scores)
@@ -1130,6 +1131,35 @@ class ConceptIndex:
         small = {w for t, _, _ in inner for w in fold(t).split() if w in STOPWORDS}
         return not small or small <= set(fold(self.label_text[li]).split())
 
+    def _qualities(self, chunk: str, toks: list[tuple[str, int, int]]) -> dict[tuple[int, int], str]:
+        """Windows (start, words) of a chunk that name a label "<window> zijn" after a form of "zijn",
+        with that label's key: "ik ben gastvrij", "je bent flexibel, stressbestendig en sociaal vaardig".
+
+        The list after the verb runs over small words and intensifiers ("zeer") and stops at the first
+        word that is not such a quality: in "ik ben gastvrij en werk hygiënisch" "hygiënisch" belongs to
+        "werk", and "ik ben niet flexibel" says nothing.
+        """
+        out: dict[tuple[int, int], str] = {}
+        for be, t in enumerate(toks):
+            if fold(t[0]) not in COPULA:
+                continue
+            j = be + 1
+            while j < len(toks):
+                if fold(toks[j][0]) in STOPWORDS or fold(toks[j][0]) in INTENSIFIERS:
+                    j += 1
+                    continue
+                for n in (3, 2, 1):
+                    if j + n > len(toks) or fold(toks[j + n - 1][0]) in STOPWORDS:
+                        continue
+                    key = phrase_key(f"{chunk[toks[j][1]:toks[j + n - 1][2]]} zijn", "nl")
+                    if key in self.exact:
+                        out[(j, n)] = key
+                        j += n
+                        break
+                else:
+                    break
+        return out
+
     def _chunk_offers(self, chunk: str, lang: str, top: int) -> list[_Offer]:
         """The evidence one sentence-like chunk gives: (concept, [score, one word said exactly, several
         words said exactly], label, span in the chunk).
@@ -1155,10 +1185,7 @@ class ConceptIndex:
         if fold(chunk):
             toks = span_tokens(chunk)
             window_keys = self._window_keys(chunk, toks)
-            # "ik ben gastvrij", "je bent flexibel": after a form of "zijn" a window also names the label
-            # "<window> zijn" (gastvrij zijn), said word for word with the verb
-            be = next((j for j, t in enumerate(toks) if fold(t[0]) in COPULA), len(toks)) if "nl" in self.surface \
-                else len(toks)
+            qualities = self._qualities(chunk, toks) if "nl" in self.surface else {}
             # exact windows
             for i in range(len(toks)):
                 for n in range(1, 7):
@@ -1171,8 +1198,8 @@ class ConceptIndex:
                     if n == 1 and "nl" in self.surface:  # "rapporteert" is a mention of "rapporteren"
                         nl_words = self.surface["nl"]
                         keys += [(phrase_key(v, "nl"), 1) for v in dutch_infinitives(fold(window)) if v in nl_words]
-                    if be < i and n <= 3:
-                        keys.append((phrase_key(f"{window} zijn", "nl"), n + 1))
+                    if (i, n) in qualities:
+                        keys.append((qualities[(i, n)], n + 1))
                     # in a fixed order (a set's changed with the hash seed): of equally weighted labels
                     # said exactly, the first one offered is the one shown
                     for key, words in dict.fromkeys(keys):

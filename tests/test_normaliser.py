@@ -302,3 +302,6 @@ def test_a_quality_after_a_form_of_zijn_names_the_label_with_zijn() -> None:
     assert {"s:host", "s:flex", "s:social"} <= set(found)
     assert found["s:social"].evidence == "sociaal vaardig" and found["s:social"].score >= 0.95
     assert "s:host" not in {m.concept_id for m in idx.extract("Gastvrij werken in een hotel.") if m.score >= 0.95}
+    # the list after the verb ends at a word that is no quality: "flexibel" belongs to "werk", "niet" denies
+    for text in ["Ik ben kok en werk flexibel.", "Ik ben niet flexibel."]:
+        assert "s:flex" not in {m.concept_id for m in idx.extract(text) if m.score >= 0.95}, text

@@ -335,6 +335,24 @@ def test_label_vectors_are_computed_once_and_read_back_from_the_cache(tmp_path: 
     assert sum(calls) > 0  # another model: its own vectors, not the first model's
 
 
+def test_a_lost_occupation_context_encodes_only_the_occupations_again(tmp_path: Path) -> None:
+    calls: list[list[str]] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return fake_encoder(texts)
+
+    first_idx = TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-1", lambda: counting))
+    lost = list((tmp_path / "cache").glob("embo-skill-*.npy"))
+    assert len(lost) == 1 and first_idx.context_text
+    lost[0].unlink()
+    calls.clear()
+    again = TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-1", lambda: counting))
+    assert sorted(t for batch in calls for t in batch) == sorted(first_idx.context_text)
+    assert again.sem is not None and again.sem.context is not None and first_idx.sem is not None
+    assert first_idx.sem.context is not None and np.allclose(again.sem.context, first_idx.sem.context)
+
+
 def test_an_upgrade_that_leaves_the_labels_alone_encodes_nothing_again(tmp_path: Path) -> None:
     import os
     import shutil

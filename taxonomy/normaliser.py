@@ -765,18 +765,18 @@ class ConceptIndex:
         matching benchmark, which maps its job titles through this index, from NDCG@10 0.930 to 0.928
         (same run, same home): off for occupations.
 
-        ``sem_context`` is the cosine with the skill's occupation context (:meth:`context_from`: the mean
-        vector of "name: description" of the ESCO occupations that need the skill, essential 1, optional
-        0.5): people describe a skill by the work it belongs to ("Tachograaf" is a lorry driver's
-        "gegevens van voertuigen bijhouden"). Skills b_o = 0.6; occupations 0 (no context). Chosen by 2-fold
-        CV over b_o ∈ {0, 0.1, …, 0.8, 1, 1.25, 1.5} (other weights fixed), skill_normalisation_nl, three
-        random splits: held out 0.3566 / 0.3651 / 0.3627 / 0.3624 / 0.3480 / 0.3768 (mean 0.3620) against
-        0.3496 / 0.3687 / 0.3600 / 0.3583 / 0.3454 / 0.3729 (0.3591) without, +0.0028; ten other splits
-        0.3612 (+0.0021); all items 0.3591 → 0.3639 (b_o 0.4–1.25 all within 0.3626–0.3639). Optional
-        relations at 1.0 or 0, the occupations' names alone or their label centroids, an IDF weight for
-        skills many occupations need, and word TF-IDF over the occupations' Dutch texts held out lower.
-        Suggest only: extraction never reads it, because its development set is made of ESCO occupation
-        descriptions whose gold is that occupation's skills (the context would hand it the answer).
+        ``sem_context`` is the cosine with the skill's occupation context (:meth:`context_from`: the mean vector
+        of "name: description" of the ESCO occupations that need the skill, essential 1, optional 0.5): people
+        name a skill in the words of the trade it belongs to ("Kapseltechnieken" →
+        "herenkapperstechnieken": reciprocal rank 0.25 → 1). Skills b_o = 0.6; occupations 0 (no context).
+        Chosen by 2-fold CV over b_o ∈ {0, 0.1, …, 0.8, 1, 1.25, 1.5} (other weights fixed),
+        skill_normalisation_nl, three random splits: held out 0.3566 / 0.3651 / 0.3627 / 0.3624 / 0.3480 /
+        0.3768 (mean 0.3620) against 0.3496 / 0.3687 / 0.3600 / 0.3583 / 0.3454 / 0.3729 (0.3591) without,
+        +0.0028; ten other splits 0.3612 (+0.0021); all items 0.3591 → 0.3639 (b_o 0.4–1.25 all within
+        0.3626–0.3639). Optional relations at 1.0 or 0, the occupations' names alone or their label centroids,
+        an IDF weight for skills many occupations need, and word TF-IDF over the occupations' Dutch texts held
+        out lower. Suggest only: extraction never reads it, because its development set is made of ESCO
+        occupation descriptions whose gold is that occupation's skills (the context would hand it the answer).
         """
         b_max, b_c, t, beta, b_d, b_o = FUSION.get(self.kind, FUSION["skill"])
         if hub is not None and beta:

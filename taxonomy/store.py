@@ -281,10 +281,11 @@ class TaxonomyStore:
             dpath = self.cache_dir / f"embd-{kind}-{mk}-{dkey}.npy"
             cpath = self.cache_dir / f"embc-{kind}-{mk}-{key}.cache"
             # a skill's occupation context as used (one row per concept): the occupations' texts and who needs whom
-            ctx_of = idx.context_of
-            okey = _content_key([lkey, *idx.context_text, *map(str, ctx_of.indptr.tolist()),
-                                 *map(str, ctx_of.indices.tolist()), *map(str, ctx_of.data.tolist())]) \
-                if ctx_of is not None and idx.context_text else ""
+            ctx_of, okey = idx.context_of, ""
+            if ctx_of is not None and idx.context_text:
+                rel = hashlib.sha256(b"".join(np.ascontiguousarray(a, dtype=t).tobytes() for a, t in (
+                    (ctx_of.indptr, np.int64), (ctx_of.indices, np.int64), (ctx_of.data, np.float32)))).hexdigest()
+                okey = _content_key([lkey, rel, *idx.context_text])
             opath = self.cache_dir / f"embo-{kind}-{mk}-{okey}.npy"
             label_vec = _load_vectors(lpath, len(idx.label_text))
             desc_vec = _load_vectors(dpath, len(idx.concept_ids))

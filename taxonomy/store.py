@@ -264,8 +264,8 @@ class TaxonomyStore:
         if path.exists():
             with contextlib.suppress(Exception):
                 idx = _unpack_index(path)
-            if idx is not None and len(idx.desc_text) != len(idx.concept_ids):
-                idx = None  # cached before descriptions were kept
+            if idx is not None and (len(idx.desc_text) != len(idx.concept_ids) or idx.context_of is None):
+                idx = None  # cached before descriptions (or occupation context) were kept
         if idx is None:
             idx = ConceptIndex.build(taxonomy or self.load(), kind)
             self._write_cache(path, f"index-{kind}-", _pack_index(idx))
@@ -280,20 +280,33 @@ class TaxonomyStore:
             dkey = _content_key([lkey, *map(str, idx.concept_start.tolist()), *idx.desc_text])
             dpath = self.cache_dir / f"embd-{kind}-{mk}-{dkey}.npy"
             cpath = self.cache_dir / f"embc-{kind}-{mk}-{key}.cache"
+            # a skill's occupation context as used (one row per concept): the occupations' texts and who needs whom
+            ctx_of, okey = idx.context_of, ""
+            if ctx_of is not None and idx.context_text:
+                rel = hashlib.sha256(b"".join(np.ascontiguousarray(a, dtype=t).tobytes() for a, t in (
+                    (ctx_of.indptr, np.int64), (ctx_of.indices, np.int64), (ctx_of.data, np.float32)))).hexdigest()
+                okey = _content_key([lkey, rel, *idx.context_text])
+            opath = self.cache_dir / f"embo-{kind}-{mk}-{okey}.npy"
             label_vec = _load_vectors(lpath, len(idx.label_text))
             desc_vec = _load_vectors(dpath, len(idx.concept_ids))
+            ctx_vec = _load_vectors(opath, len(idx.concept_ids)) if okey else None
             sem: Semantic | None = None
-            if label_vec is not None and desc_vec is not None and cpath.exists():
+            if label_vec is not None and desc_vec is not None and (ctx_vec is not None or not okey) \
+                    and cpath.exists():
                 with contextlib.suppress(Exception):
                     _, z = unpack(cpath)
-                    sem = Semantic(label_vec, **{name: z[name] for name in SEM_ARRAYS}, desc=desc_vec, hub=z["hub"])
+                    sem = Semantic(label_vec, **{name: z[name] for name in SEM_ARRAYS}, desc=desc_vec, hub=z["hub"],
+                                   context=ctx_vec)
                     if sem.centroid.shape != (len(idx.concept_ids), label_vec.shape[1]) \
-                            or desc_vec.shape != sem.centroid.shape:
+                            or desc_vec.shape != sem.centroid.shape \
+                            or (ctx_vec is not None and ctx_vec.shape != sem.centroid.shape):
                         sem = None
             if sem is None:
-                # what is not cached is encoded in one pass (labels, descriptions), so progress counts both
+                # what is not cached is encoded in one pass (labels, descriptions, occupations), so progress
+                # counts them all
                 have = [i for i, t in enumerate(idx.desc_text) if t] if desc_vec is None else []
-                texts = (idx.label_text if label_vec is None else []) + [idx.desc_text[i] for i in have]
+                occ_texts = idx.context_text if okey and ctx_vec is None else []
+                texts = (idx.label_text if label_vec is None else []) + [idx.desc_text[i] for i in have] + occ_texts
                 vecs = encoder.encode_many(texts, progress) if texts else np.zeros((0, 1), np.float32)
                 if label_vec is None:
                     label_vec = vecs[:len(idx.label_text)]
@@ -302,9 +315,14 @@ class TaxonomyStore:
                 if fresh:
                     desc_vec = np.zeros((len(idx.concept_ids), label_vec.shape[1]), dtype=np.float32)
                     if have:
-                        desc_vec[have] = vecs[len(vecs) - len(have):]
+                        at = len(vecs) - len(occ_texts)
+                        desc_vec[have] = vecs[at - len(have):at]
+                if occ_texts:
+                    ctx_vec = idx.context_from(vecs[len(vecs) - len(occ_texts):])
+                    if ctx_vec is not None:
+                        self._write_cache(opath, f"embo-{kind}-{mk}-", _npy(ctx_vec))
                 # centroids, the coarse search and hubness come from the label vectors: no encoding
-                sem = idx.semantic(label_vec, desc_vec)
+                sem = idx.semantic(label_vec, desc_vec, ctx_vec)
                 if fresh and sem.desc is not None:  # stored as used: concepts without one hold their centroid
                     self._write_cache(dpath, f"embd-{kind}-{mk}-", _npy(sem.desc))
                 arrays = {name: getattr(sem, name) for name in (*SEM_ARRAYS, "hub")}

@@ -369,7 +369,8 @@ def test_label_vectors_are_computed_once_and_read_back_from_the_cache(tmp_path: 
 
     store = TaxonomyStore(tmp_path, BUILTIN)
     first_idx = store.index("skill", Encoder("fake-1", lambda: counting))
-    assert sum(calls) == len(set(first_idx.label_text) | {t for t in first_idx.desc_text if t})  # each text once
+    texts = set(first_idx.label_text) | {t for t in first_idx.desc_text if t} | set(first_idx.context_text)
+    assert first_idx.context_text and sum(calls) == len(texts)  # each text once
     calls.clear()
     again = TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-1", lambda: counting))
     assert calls == []  # from the cache
@@ -377,8 +378,28 @@ def test_label_vectors_are_computed_once_and_read_back_from_the_cache(tmp_path: 
     assert np.allclose(again.sem.label_vec, first_idx.sem.label_vec)
     assert again.sem.desc is not None and first_idx.sem.desc is not None and again.sem.hub is not None
     assert np.allclose(again.sem.desc, first_idx.sem.desc) and np.allclose(again.sem.hub, first_idx.sem.hub)
+    assert again.sem.context is not None and first_idx.sem.context is not None
+    assert np.allclose(again.sem.context, first_idx.sem.context)
     TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-2", lambda: counting))
     assert sum(calls) > 0  # another model: its own vectors, not the first model's
+
+
+def test_a_lost_occupation_context_encodes_only_the_occupations_again(tmp_path: Path) -> None:
+    calls: list[list[str]] = []
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return fake_encoder(texts)
+
+    first_idx = TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-1", lambda: counting))
+    lost = list((tmp_path / "cache").glob("embo-skill-*.npy"))
+    assert len(lost) == 1 and first_idx.context_text
+    lost[0].unlink()
+    calls.clear()
+    again = TaxonomyStore(tmp_path, BUILTIN).index("skill", Encoder("fake-1", lambda: counting))
+    assert sorted(t for batch in calls for t in batch) == sorted(first_idx.context_text)
+    assert again.sem is not None and again.sem.context is not None and first_idx.sem is not None
+    assert first_idx.sem.context is not None and np.allclose(again.sem.context, first_idx.sem.context)
 
 
 def test_an_upgrade_that_leaves_the_labels_alone_encodes_nothing_again(tmp_path: Path) -> None:
@@ -565,3 +586,100 @@ def test_the_model_reads_a_concepts_name_and_description_in_dutch_first() -> Non
                       description={"en": "Clean dishes."})
     assert _description(english) == "afwassen: Clean dishes."  # the name in Dutch, the meaning in English
     assert _description(Concept(id="s:3", kind="skill", pref={"nl": "koken"})) == ""
+
+
+# --------------------------------------------------------------------------- occupation context (skills)
+def occupation(cid: str, nl: str, description: str, needs: dict[str, str], tax: Taxonomy) -> None:
+    tax.add(Concept(id=cid, kind="occupation", pref={"nl": nl}, description={"nl": description}))
+    tax.occupation_skills[cid] = needs
+
+
+def test_a_phrase_that_only_the_occupation_needing_a_skill_explains_finds_that_skill() -> None:
+    """"rijden" shares no word or model direction with either skill's labels; the occupation that needs
+    one of them is about driving. Without the context term the two tie and the other one (lower id) comes
+    first."""
+    tax = Taxonomy()
+    tax.add(skill("s:a-dossier", "dossiers bijhouden", "keep files"))
+    tax.add(skill("s:b-voertuig", "gegevens van voertuigen bijhouden", "keep vehicle records"))
+    occupation("o:chauffeur", "vrachtwagenchauffeur", "Rijdt met een vrachtwagen.", {"s:b-voertuig": "essential"},
+               tax)
+    idx = ConceptIndex.build(tax, "skill", encoder=fake_encoder)
+    assert idx.sem is not None and idx.sem.context is not None
+    assert idx.context_text == ["vrachtwagenchauffeur: Rijdt met een vrachtwagen."]
+    assert idx.suggest("rijden", 2)[0].concept_id == "s:b-voertuig"
+    idx.sem.context = None  # the same index without the term
+    idx.__dict__.pop("_suggest_cache", None)
+    assert idx.suggest("rijden", 2)[0].concept_id == "s:a-dossier"
+
+
+def test_occupations_have_no_occupation_context() -> None:
+    tax = Taxonomy()
+    tax.add(skill("s:las", "lassen", "weld"))
+    occupation("o:lasser", "lasser", "Last metaal.", {"s:las": "essential"}, tax)
+    idx = ConceptIndex.build(tax, "occupation", encoder=fake_encoder)
+    assert idx.context_text == [] and idx.sem is not None and idx.sem.context is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 8), st.integers(1, 6))
+def test_the_context_is_the_weighted_mean_of_the_occupations_that_need_a_skill(seed: int, n_skills: int,
+                                                                               n_occ: int) -> None:
+    rng = np.random.default_rng(seed)
+    tax = Taxonomy()
+    names = [f"vaardigheid {i}" for i in range(n_skills)]
+    for i, name in enumerate(names):
+        tax.add(skill(f"s:{i}", name, name))
+    needs: list[dict[str, str]] = []
+    for o in range(n_occ):
+        need = {f"s:{i}": str(rng.choice(["essential", "optional"])) for i in range(n_skills) if rng.random() < 0.5}
+        needs.append(need)
+        occupation(f"o:{o}", f"beroep {o}", f"Werk nummer {o}.", need, tax)
+    idx = ConceptIndex.build(tax, "skill")
+    occ_vec = rng.normal(size=(len(idx.context_text), 5)).astype(np.float32)
+    got = idx.context_from(occ_vec)
+    if not any(needs):
+        assert idx.context_text == [] and got is None  # no occupation needs a skill: no context at all
+        return
+    assert got is not None and got.shape == (n_skills, 5)
+    text_of = {f"o:{o}": f"beroep {o}: Werk nummer {o}." for o in range(n_occ)}
+    for ci, cid in enumerate(idx.concept_ids):
+        ref = np.zeros(5)
+        for o, need in enumerate(needs):
+            if cid in need:
+                ref += (1.0 if need[cid] == "essential" else 0.5) * occ_vec[idx.context_text.index(text_of[f"o:{o}"])]
+        norm = np.linalg.norm(ref)
+        assert np.allclose(got[ci], ref / norm if norm > 1e-9 else 0.0, atol=1e-5)  # no occupation: a zero row
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1.1), min_size=1, max_size=8), st.lists(st.floats(-1, 1), min_size=24, max_size=24),
+       st.floats(0, 0.5))
+def test_fused_score_rises_with_the_occupation_context(small: ConceptIndex, lex: list[float], cos: list[float],
+                                                       step: float) -> None:
+    n = len(lex)
+    args = (np.asarray(lex), np.asarray(cos[:n]), np.asarray(cos[8:8 + n]), np.ones(n))
+    ctx = np.asarray(cos[16:16 + n])
+    base = small.fuse(*args, sem_context=ctx)
+    assert np.all(small.fuse(*args, sem_context=ctx + step) >= base)
+    assert np.array_equal(small.fuse(*args, sem_context=np.minimum(ctx, 0.0)), small.fuse(*args))  # only agreement
+    conf = small.calibrate_fused(base, args[0])
+    assert np.all((conf >= 0) & (conf <= 1))
+
+
+def test_extraction_never_reads_the_occupation_context() -> None:
+    """Its development set is occupation descriptions with that occupation's skills as gold: the context
+    would hand it the answer."""
+    tax = Taxonomy()
+    for c in [skill("s:las", "lassen", "weld"), skill("s:kook", "koken", "cook"),
+              skill("s:rij", "vrachtwagen rijden", "drive a lorry"), skill("s:plan", "plannen", "plan")]:
+        tax.add(c)
+    occupation("o:kok", "kok", "Kookt en plant het werk in de keuken.", {"s:kook": "essential", "s:plan": "optional"},
+               tax)
+    idx = ConceptIndex.build(tax, "skill", encoder=fake_encoder)
+    assert idx.sem is not None and idx.sem.context is not None
+    text = "Ik kook elke dag en ik plan de week. Soms rijd ik met de vrachtwagen en ik kan lassen."
+    with_context = idx.extract(text, 10)
+    idx.sem.context = -idx.sem.context  # any other context
+    for name in ("_chunk_cache", "_scored_cache", "_window_cache"):
+        idx.__dict__.pop(name, None)
+    assert idx.extract(text, 10) == with_context and with_context

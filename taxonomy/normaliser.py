@@ -46,10 +46,12 @@ from sklearn.utils import murmurhash3_32
 
 from taxonomy.model import Concept, ConceptKind, Taxonomy
 from taxonomy.text import (
+    NEGATORS,
     STOPWORDS,
     content_tokens,
     dutch_infinitives,
     fold,
+    negated_clauses,
     phrase_key,
     sentences,
     span_tokens,
@@ -963,7 +965,10 @@ class ConceptIndex:
         1.0, a chunk-level match its similarity), calibrated by :func:`calibrate`. With a model each
         (chunk, concept) pair is scored by :meth:`_extract_confidence`, which asks the chunk's meaning
         to agree with the skill's: a lone common word ("plannen", "verkoop") is no skill claim unless
-        the sentence is about it. A concept's score is its best chunk's.
+        the sentence is about it. A concept's score is its best chunk's. What a negated clause
+        mentions is no claim ("ik heb geen rijbewijs", "I don't have a driving licence"; see
+        :func:`negated_clauses`): its offers are dropped, and so are the offers a chunk makes by its
+        meaning alone when all of it is negated.
         """
         if not fold(text):
             return []
@@ -971,7 +976,11 @@ class ConceptIndex:
         best: dict[int, tuple[float, int, tuple[int, int] | None, int, int]] = {}
         for (a, b), offers in zip(chunks, self._chunks_scored([text[a:b] for a, b in chunks], lang, top),
                                   strict=True):
+            chunk = text[a:b]
+            denied = negated_clauses(chunk) if _may_deny(chunk) else []
             for ci, score, li, span in offers:
+                if denied and _denied(chunk, denied, span or _evidence_span(chunk, self.label_text[li])):
+                    continue
                 if ci not in best or score > best[ci][0]:
                     best[ci] = (score, li, span, a, b)
         ranked = heapq.nsmallest(top, best.items(), key=lambda kv: (-kv[1][0], kv[0]))
@@ -1432,6 +1441,20 @@ def _word_features(text: str, lang: str, surface: frozenset[str],
             k = f"{lang}:{s}"
             feats[k] = max(feats.get(k, 0.0), wt)
     return feats
+
+
+def _may_deny(chunk: str) -> bool:
+    """Cheap test before :func:`negated_clauses`: a negating word or an English "n't" is in ``chunk``."""
+    return not NEGATORS.isdisjoint(fold(chunk).split()) or "n't" in chunk or "n’t" in chunk
+
+
+def _denied(chunk: str, denied: list[tuple[int, int]], span: tuple[int, int] | None) -> bool:
+    """Whether evidence at ``span`` of ``chunk`` lies in one of the ``denied`` clauses; evidence without a
+    span (the chunk's meaning alone) is denied when the denied clauses cover all of the chunk's words."""
+    if span is None:
+        toks = span_tokens(chunk)
+        return all(any(x <= s < y for x, y in denied) for _, s, _ in toks)
+    return any(x <= span[0] < y for x, y in denied)
 
 
 def _evidence_span(chunk: str, label: str) -> tuple[int, int] | None:

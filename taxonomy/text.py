@@ -146,3 +146,43 @@ def sentences(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         out.append((start, len(text)))
     return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+# Negation, for extraction: "ik heb geen rijbewijs" claims no driving licence.
+NEGATORS = frozenset({"geen", "niet", "nooit", "niets", "no", "not", "never", "none", "nor", "cannot"})
+# "geen moeite met tillen", "niet bang voor vuil werk", "no problem with": saying one can, not cannot
+_NEGATION_IDIOMS = frozenset({"moeite", "probleem", "problemen", "bezwaar", "vies", "bang", "problem", "problems",
+                              "issue", "issues", "objection"})
+_CLAUSE_WORDS = frozenset({"maar", "wel", "want", "omdat", "dus", "terwijl", "but", "however", "although", "because",
+                           "while", "though"})
+_SUBJECTS = frozenset({"ik", "je", "jij", "u", "we", "wij", "ze", "zij", "hij", "i", "you", "he", "she", "they"})
+_CLAUSE_PUNCT = re.compile(r"[,;:()]")
+
+
+def negated_clauses(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the clauses of ``text`` that are negated ("ik heb geen rijbewijs", "I do not
+    have a driving licence", "ik ben niet flexibel").
+
+    A clause ends at a comma, semicolon, colon or bracket, before "maar", "wel", "want", … (and their
+    English counterparts), and before "en"/"of" followed by a new subject ("… niet lassen en ik kan goed
+    koken"). It is negated when it holds "geen", "niet", "nooit", "niets", "no", "not", "never", "cannot"
+    or an English "n't", except in "geen moeite met", "niet bang voor", "no problem with" and the like.
+    The whole clause counts as negated: Dutch puts "niet" before or after what it denies.
+    """
+    toks = span_tokens(text)
+    out: list[tuple[int, int]] = []
+    start, negated = 0, False
+    for j, (tok, s, _) in enumerate(toks):
+        word = fold(tok)
+        nxt = fold(toks[j + 1][0]) if j + 1 < len(toks) else ""
+        breaks = j > start and (_CLAUSE_PUNCT.search(text, toks[j - 1][2], s) is not None or word in _CLAUSE_WORDS
+                                or (word in {"en", "of", "and", "or"} and nxt in _SUBJECTS))
+        if breaks:
+            if negated:
+                out.append((toks[start][1], toks[j - 1][2]))
+            start, negated = j, False
+        if (word in NEGATORS and nxt not in _NEGATION_IDIOMS) or word.endswith(" t"):
+            negated = True
+    if negated and toks:
+        out.append((toks[start][1], toks[-1][2]))
+    return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -305,3 +307,47 @@ def test_a_quality_after_a_form_of_zijn_names_the_label_with_zijn() -> None:
     # the list after the verb ends at a word that is no quality: "flexibel" belongs to "werk", "niet" denies
     for text in ["Ik ben kok en werk flexibel.", "Ik ben niet flexibel."]:
         assert "s:flex" not in {m.concept_id for m in idx.extract(text) if m.score >= 0.95}, text
+
+
+@pytest.mark.parametrize(("text", "denied"), [
+    ("Ik heb geen rijbewijs.", ["Ik heb geen rijbewijs"]),
+    ("Ik kan niet lassen, maar ik kan wel goed koken.", ["Ik kan niet lassen"]),
+    ("Ik kan niet lassen en ik kook graag", ["Ik kan niet lassen"]),
+    ("Geen diploma nodig, wel rijbewijs B.", ["Geen diploma nodig"]),
+    ("I don't have a driving licence", ["I don't have a driving licence"]),
+    ("Je hebt geen moeite met tillen.", []),  # saying one can
+    ("Ik doe 't graag en ik kook elke dag.", []),
+])
+def test_negated_clauses(text: str, denied: list[str]) -> None:
+    from taxonomy.text import negated_clauses
+
+    assert [text[a:b] for a, b in negated_clauses(text)] == denied
+
+
+@given(st.lists(st.sampled_from(["ik", "kan", "niet", "geen", "lassen", "koken", ",", "maar", "en", "wel", "don't",
+                                 "moeite", "met", "rijbewijs", "."]), max_size=14))
+def test_negated_clauses_are_ordered_ranges_of_words_that_hold_a_negation(words: list[str]) -> None:
+    from taxonomy.text import NEGATORS, fold, negated_clauses
+
+    text = " ".join(words)
+    ranges = negated_clauses(text)
+    assert all(0 <= a < b <= len(text) for a, b in ranges)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(ranges))
+    for a, b in ranges:  # each holds a negating word
+        assert any(w in NEGATORS or w.endswith(" t") for w in [fold(t) for t in text[a:b].split()])
+    if not any(w in {"niet", "geen", "don't"} for w in words):
+        assert ranges == []
+
+
+def test_what_a_negated_clause_mentions_is_not_extracted() -> None:
+    """"Ik heb geen rijbewijs" claims no driving licence; "maar wel" starts a clause that claims again."""
+    tax = Taxonomy()
+    for c in [skill("s:licence", "rijbewijs B", "driving licence B", ["rijbewijs"]), skill("s:weld", "lassen", "weld"),
+              skill("s:cook", "koken", "cook")]:
+        tax.add(c)
+    idx = ConceptIndex.build(tax, "skill")
+    assert [m.concept_id for m in idx.extract("Ik heb geen rijbewijs.")] == []
+    assert idx.extract("Ik heb een rijbewijs.")[0].concept_id == "s:licence"
+    found = {m.concept_id for m in idx.extract("Ik kan niet lassen, maar ik kan wel goed koken.")}
+    assert "s:cook" in found and "s:weld" not in found
+    assert {m.concept_id for m in idx.extract("I don't weld.", lang="en")} == set()

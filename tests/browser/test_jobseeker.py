@@ -34,7 +34,7 @@ def test_wizard_to_matches(page: Any, live: Live) -> None:
     axe_check(page)
 
     # Step 1: type, the suggestions appear while typing (htmx), tick two, add them.
-    page.get_by_label("Typ wat je kunt").press_sequentially("gastvrij", delay=40)
+    page.get_by_label("Typ wat je kunt").press_sequentially("schoonmaken", delay=40)
     options = page.locator("#suggestions input[type=checkbox]")
     options.first.wait_for()
     axe_check(page)
